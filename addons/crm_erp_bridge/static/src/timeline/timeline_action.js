@@ -1,0 +1,127 @@
+/** @odoo-module **/
+
+import { Component, onWillStart, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { deserializeDateTime, formatDate, formatDateTime, serializeDate } from "@web/core/l10n/dates";
+import { formatCurrency } from "@web/core/currency";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+
+const { DateTime } = luxon;
+
+/**
+ * Customer 360° timeline: one page of events read over RPC from
+ * crm.erp.timeline.get_timeline_data, with type / period / salesperson
+ * filters, totals and "load more" paging.
+ */
+export class CrmErpTimelineAction extends Component {
+    static template = "crm_erp_bridge.TimelineAction";
+    static props = { ...standardActionServiceProps };
+
+    setup() {
+        this.orm = useService("orm");
+        this.actionService = useService("action");
+        const params = this.props.action.params || {};
+        const context = this.props.action.context || {};
+        this.partnerId = params.partner_id || context.active_id;
+        this.pageSize = 80;
+        this.periods = [
+            ["", _t("Any time")],
+            ["30", _t("Last 30 days")],
+            ["90", _t("Last 90 days")],
+            ["365", _t("Last 12 months")],
+        ];
+        this.state = useState({
+            loading: true,
+            data: null,
+            events: [],
+            eventType: "",
+            period: "",
+            userId: "",
+        });
+        onWillStart(() => this.load());
+    }
+
+    get filterArgs() {
+        const kwargs = {
+            event_types: this.state.eventType ? [this.state.eventType] : false,
+            user_id: this.state.userId ? parseInt(this.state.userId) : false,
+            date_from: false,
+        };
+        if (this.state.period) {
+            kwargs.date_from = serializeDate(
+                DateTime.local().minus({ days: parseInt(this.state.period) })
+            );
+        }
+        return kwargs;
+    }
+
+    async load(offset = 0) {
+        if (!this.partnerId) {
+            this.state.loading = false;
+            return;
+        }
+        this.state.loading = true;
+        const data = await this.orm.call("crm.erp.timeline", "get_timeline_data", [this.partnerId], {
+            ...this.filterArgs,
+            offset,
+            limit: this.pageSize,
+        });
+        this.state.data = data;
+        this.state.events = offset ? [...this.state.events, ...data.events] : data.events;
+        this.state.loading = false;
+    }
+
+    onFilterChange(field, ev) {
+        this.state[field] = ev.target.value;
+        this.load();
+    }
+
+    loadMore() {
+        this.load(this.state.events.length);
+    }
+
+    get totals() {
+        const totals = this.state.data.totals;
+        const fmt = (value) => formatCurrency(value, totals.currency_id);
+        return [
+            ["open_pipeline", _t("Open pipeline"), fmt(totals.open_pipeline)],
+            ["open_quotes", _t("Open quotations"), fmt(totals.open_quotes)],
+            ["ordered", _t("Ordered"), fmt(totals.ordered)],
+            ["invoiced", _t("Invoiced"), fmt(totals.invoiced)],
+            ["paid", _t("Paid"), fmt(totals.paid)],
+            ["overdue", _t("Overdue"), fmt(totals.overdue)],
+        ];
+    }
+
+    formatDate(value) {
+        const dt = deserializeDateTime(value);
+        if (dt.hour === 0 && dt.minute === 0 && dt.second === 0) {
+            return formatDate(dt);
+        }
+        return formatDateTime(dt);
+    }
+
+    formatAmount(event) {
+        if (!event.amount) {
+            return "";
+        }
+        return formatCurrency(event.amount, event.currency_id);
+    }
+
+    openDocument(event) {
+        this.actionService.doAction({
+            type: "ir.actions.act_window",
+            res_model: event.res_model,
+            res_id: event.res_id,
+            views: [[false, "form"]],
+        });
+    }
+
+    openPartner() {
+        this.openDocument({ res_model: "res.partner", res_id: this.state.data.partner.id });
+    }
+}
+
+registry.category("actions").add("crm_erp_bridge.timeline", CrmErpTimelineAction);

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Benchmark of the customer 360° timeline (crm_erp_bridge).
+
+Creates a throw-away database from a template, installs crm_erp_bridge,
+generates customers with 1,000 / 10,000 / 100,000 documents (a quarter each
+of opportunities, sales orders, posted invoices and chatter e-mails) and
+measures, per customer, the first timeline page and, side by side, what Odoo
+needs for the same history: the partner form, its sales order list and its
+chatter. Figures are medians of several warm runs (registry caches warm,
+record cache cold, as for a new request).
+
+Usage:
+    python bench_timeline.py -c /tmp/odoo-dev-8270.conf --db bridge_core_bench \
+        [--template suite_tpl] [--sizes 1000 10000 100000] [--runs 7] [--keep]
+"""
+
+# pylint: disable=print-used
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, "/opt/odoo")
+
+import odoo
+from odoo import api
+from odoo.tools import SQL
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("--db", required=True, help="throw-away database (dropped unless --keep)")
+    parser.add_argument("--template", default="suite_tpl")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--keep", action="store_true")
+    return parser.parse_args()
+
+
+def psql_args():
+    cfg = odoo.tools.config
+    return ["-h", cfg["db_host"] or "127.0.0.1", "-U", cfg["db_user"] or "root"]
+
+
+def snapshot_addons():
+    """Copy the suite's addons so that the measured code cannot change
+    between the installation and the measures."""
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "addons")
+    target = os.path.join(tempfile.mkdtemp(prefix="bench_timeline_"), "addons")
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return target
+
+
+def create_database(args, addons_path):
+    subprocess.run(["dropdb", *psql_args(), "--if-exists", args.db], check=True)
+    subprocess.run(["createdb", *psql_args(), "-T", args.template, args.db], check=True)
+    subprocess.run(
+        [sys.executable, "/opt/odoo/odoo-bin", "-c", args.config, "-d", args.db,
+         "--addons-path", addons_path, "-i", "crm_erp_bridge", "--stop-after-init", "--no-http"],
+        check=True,
+    )
+
+
+def clone(cr, table, seed_id, count, overrides):
+    """Copy row ``seed_id`` of ``table`` ``count`` times (g = 1..count)."""
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND column_name != 'id'",
+        [table],
+    )
+    columns = [row[0] for row in cr.fetchall()]
+    select = [SQL(overrides[col]) if col in overrides else SQL.identifier("t", col) for col in columns]
+    cr.execute(SQL(
+        "INSERT INTO %s (%s) SELECT %s FROM %s t, generate_series(1, %s) g WHERE t.id = %s RETURNING id",
+        SQL.identifier(table),
+        SQL(", ").join(SQL.identifier(col) for col in columns),
+        SQL(", ").join(select),
+        SQL.identifier(table),
+        count,
+        seed_id,
+    ))
+    return [row[0] for row in cr.fetchall()]
+
+
+def make_customer(env, size):
+    """A customer with ``size`` documents, seeded by the ORM, cloned in SQL."""
+    partner = env["res.partner"].create({"name": f"Bench Customer {size}", "is_company": True})
+    env["res.partner"].create({"name": f"Bench Contact {size}", "parent_id": partner.id})
+    product = env["product.product"].create({"name": f"Bench product {size}", "type": "service"})
+    lead = env["crm.lead"].create({"name": "Seed deal", "type": "opportunity", "partner_id": partner.id,
+                                   "expected_revenue": 1000})
+    order = env["sale.order"].create({"partner_id": partner.id, "order_line": [
+        (0, 0, {"product_id": product.id, "price_unit": 100})]})
+    order.action_confirm()
+    invoice = env["account.move"].create({"move_type": "out_invoice", "partner_id": partner.id,
+                                          "invoice_date": "2024-01-01", "invoice_line_ids": [
+                                              (0, 0, {"product_id": product.id, "price_unit": 100})]})
+    invoice.action_post()
+    message = lead.message_post(body="Seed e-mail", message_type="email", author_id=partner.id)
+    env.flush_all()
+    cr = env.cr
+    quarter = size // 4
+    spread = "now() at time zone 'UTC' - (g || ' minutes')::interval"
+    lead_ids = clone(cr, "crm_lead", lead.id, quarter, {"name": "'Deal ' || g", "create_date": spread})
+    clone(cr, "sale_order", order.id, quarter, {
+        "name": "'BENCH-SO-' || g", "create_date": spread, "date_order": spread,
+        "state": "CASE WHEN mod(g, 2) = 0 THEN 'sale' ELSE 'draft' END"})
+    clone(cr, "account_move", invoice.id, quarter, {
+        "name": f"'BENCH/{size}/' || g", "invoice_date": "current_date - mod(g, 1500)",
+        "date": "current_date - mod(g, 1500)", "invoice_date_due": "current_date - mod(g, 1500)",
+        "sequence_number": "g", "inalterable_hash": "NULL", "secure_sequence_number": "NULL"})
+    cr.execute(SQL(
+        """
+        INSERT INTO mail_message (model, res_id, message_type, body, author_id, date, create_date,
+                                  subtype_id, record_name, email_from)
+        SELECT 'crm.lead', l.id, 'email', m.body, m.author_id,
+               now() at time zone 'UTC' - (l.n || ' minutes')::interval, now() at time zone 'UTC',
+               m.subtype_id, 'Deal', m.email_from
+          FROM unnest(%s::int[]) WITH ORDINALITY AS l(id, n), mail_message m
+         WHERE m.id = %s
+        """,
+        lead_ids[:quarter], message.id,
+    ))
+    cr.execute("ANALYZE")
+    return partner.id
+
+
+def measure(registry, uid, func, runs):
+    timings, counts = [], []
+    with registry.cursor() as cr:
+        env = api.Environment(cr, uid, {"lang": "en_US", "tz": "UTC"})
+        func(env)  # warm registry caches
+        for _i in range(runs):
+            env.invalidate_all()
+            env.transaction.clear()
+            count0 = cr.sql_log_count
+            start = time.perf_counter()
+            func(env)
+            timings.append((time.perf_counter() - start) * 1000)
+            counts.append(cr.sql_log_count - count0)
+        cr.rollback()
+    return statistics.median(timings), max(counts)
+
+
+def screens(partner_id):
+    """Functions reproducing what each screen reads."""
+
+    def timeline(env):
+        env["crm.erp.timeline"].get_timeline_data(partner_id)
+
+    def partner_form(env):
+        Partner = env["res.partner"]
+        views = Partner.get_views([(False, "form")])
+        spec = {}
+        for fname in views["models"]["res.partner"]["fields"]:
+            field = Partner._fields.get(fname)
+            if field is None:
+                continue
+            spec[fname] = {"fields": {"display_name": {}}} if field.relational else {}
+        Partner.browse(partner_id).web_read(spec)
+
+    def order_list(env):
+        env["sale.order"].web_search_read(
+            [("partner_id", "child_of", partner_id)],
+            {"name": {}, "date_order": {}, "partner_id": {"fields": {"display_name": {}}},
+             "user_id": {"fields": {"display_name": {}}}, "amount_total": {}, "currency_id": {},
+             "state": {}, "invoice_status": {}},
+            limit=80, count_limit=10001,
+        )
+
+    def chatter(env):
+        from odoo.addons.mail.tools.discuss import Store
+        res = env["mail.message"]._message_fetch(
+            [("res_id", "=", partner_id), ("model", "=", "res.partner"),
+             ("message_type", "!=", "user_notification")], limit=30)
+        Store(res["messages"], for_current_user=True).get_result()
+
+    return {"timeline page": timeline, "partner form": partner_form,
+            "order list": order_list, "chatter": chatter}
+
+
+def main():
+    args = parse_args()
+    addons = snapshot_addons()
+    addons_path = f"/opt/odoo/addons,/opt/odoo/odoo/addons,{addons}"
+    odoo.tools.config.parse_config(["-c", args.config, "--addons-path", addons_path])
+    create_database(args, addons_path)
+    registry = odoo.modules.registry.Registry(args.db)
+    customers = {}
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+        for size in args.sizes:
+            started = time.perf_counter()
+            customers[size] = make_customer(env, size)
+            cr.commit()
+            print(f"generated customer with {size} documents in {time.perf_counter() - started:.1f}s", flush=True)
+    admin = 2
+    print(f"\n{'documents':>10} | {'screen':<14} | {'median ms':>9} | {'queries':>7}")
+    print("-" * 52)
+    for size, partner_id in customers.items():
+        for name, func in screens(partner_id).items():
+            ms, queries = measure(registry, admin, func, args.runs)
+            print(f"{size:>10} | {name:<14} | {ms:>9.1f} | {queries:>7}", flush=True)
+    if not args.keep:
+        odoo.sql_db.close_all()
+        subprocess.run(["dropdb", *psql_args(), "--if-exists", args.db], check=True)
+    shutil.rmtree(os.path.dirname(addons), ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
