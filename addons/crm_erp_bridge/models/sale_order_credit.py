@@ -1,0 +1,131 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    bridge_credit_warning = fields.Boolean(
+        string="Credit Warning", compute="_compute_bridge_credit_warning",
+    )
+    bridge_credit_warning_message = fields.Char(
+        string="Credit Warning Message", compute="_compute_bridge_credit_warning",
+    )
+    bridge_credit_block_active = fields.Boolean(related="company_id.bridge_credit_block")
+    bridge_credit_override_reason = fields.Text(
+        string="Credit Override Reason", readonly=True, copy=False,
+        help="Why a credit manager confirmed this order despite the credit block.",
+    )
+    bridge_credit_override_user_id = fields.Many2one(
+        "res.users", string="Credit Override By", readonly=True, copy=False,
+    )
+
+    @api.depends("partner_id", "state")
+    @api.depends_context("company", "allowed_company_ids")
+    def _compute_bridge_credit_warning(self):
+        quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
+        (self - quotations).bridge_credit_warning = False
+        (self - quotations).bridge_credit_warning_message = False
+        figures = quotations.partner_id._bridge_get_receivable_figures()
+        for order in quotations:
+            values = figures.get(order.partner_id.commercial_partner_id._origin.id) or {}
+            order.bridge_credit_warning = values.get("bridge_credit_warning", False)
+            order.bridge_credit_warning_message = values.get("bridge_credit_warning_message", False)
+
+    # ------------------------------------------------------------------
+    # Credit block
+    # ------------------------------------------------------------------
+
+    def _bridge_is_credit_block_active(self):
+        """Whether the company blocks confirmation of overdue / over-limit
+        customers' quotations (setting "Block Confirmation of Overdue
+        Customers")."""
+        self.ensure_one()
+        return self.company_id.bridge_credit_block
+
+    def _bridge_get_credit_block_reason(self):
+        """Return why this quotation may not be confirmed without a credit
+        manager's override, or ``False``.
+
+        Blocked when the customer is overdue beyond the company thresholds,
+        or when its open receivables plus this order exceed its credit limit.
+        """
+        self.ensure_one()
+        if not self._bridge_is_credit_block_active():
+            return False
+        partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
+        figures = partner._bridge_get_receivable_figures()[partner.id]
+        limit = partner._bridge_get_credit_limits((partner.id,)).get(partner.id)
+        reasons = []
+        overdue = partner._bridge_get_credit_warning(figures, None)
+        if overdue:
+            reasons.append(overdue)
+        if limit:
+            amount = self.currency_id._convert(
+                self.amount_total, self.company_id.currency_id, self.company_id,
+                self.date_order or fields.Date.context_today(self),
+            )
+            exposure = figures["bridge_open_receivable"] + amount
+            if exposure > limit:
+                currency = self.company_id.currency_id
+                reasons.append(self.env._(
+                    "With this order the customer would owe %(exposure)s for a credit limit of %(limit)s.",
+                    exposure=currency.format(exposure),
+                    limit=currency.format(limit),
+                ))
+        return " ".join(reasons) or False
+
+    def _bridge_can_override_credit_block(self):
+        """Whether the current user may confirm despite the credit block."""
+        return self.env.user.has_group("crm_erp_bridge.group_crm_erp_bridge_credit_manager")
+
+    def _bridge_check_credit_block(self):
+        """Raise when a quotation is blocked and not overridden."""
+        for order in self:
+            if order.bridge_credit_override_user_id:
+                continue
+            reason = order._bridge_get_credit_block_reason()
+            if reason:
+                raise UserError(self.env._(
+                    "%(order)s cannot be confirmed: %(reason)s A credit manager may override the block "
+                    "with a reason.",
+                    order=order.name,
+                    reason=reason,
+                ))
+
+    def action_confirm(self):
+        if not self.env.context.get("bridge_credit_override"):
+            self._bridge_check_credit_block()
+        return super().action_confirm()
+
+    def action_bridge_credit_override(self):
+        """Open the override wizard (credit managers only)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Override Credit Block"),
+            "res_model": "crm.erp.credit.override",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    def _bridge_override_credit_block(self, reason):
+        """Record the override, log it on the chatter (and so on the
+        timeline) and confirm the order."""
+        self.ensure_one()
+        self.write({
+            "bridge_credit_override_reason": reason,
+            "bridge_credit_override_user_id": self.env.user.id,
+        })
+        self.message_post(
+            body=Markup("<p>%s</p><p>%s</p>") % (
+                self.env._("Credit block overridden by %(user)s.", user=self.env.user.name),
+                reason,
+            ),
+            message_type="comment",
+            subtype_xmlid="crm_erp_bridge.mt_bridge_credit_override",
+        )
+        return self.with_context(bridge_credit_override=True).action_confirm()
