@@ -1,0 +1,51 @@
+from odoo import fields, http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+
+
+class DeliveryConfirmationPortal(CustomerPortal):
+    """Portal page where the customer confirms, or asks to change, the delivery of an order."""
+
+    def _bridge_delivery_order(self, order_id, access_token):
+        try:
+            return self._document_check_access("sale.order", order_id, access_token=access_token)
+        except (AccessError, MissingError):
+            return None
+
+    @http.route("/my/orders/<int:order_id>/delivery-confirm", type="http", auth="public", methods=["GET"], website=True)
+    def bridge_delivery_confirm_page(self, order_id, access_token=None, **kw):
+        order = self._bridge_delivery_order(order_id, access_token)
+        if order is None or order.state != "sale":
+            return request.redirect("/my")
+        values = {
+            "order": order,
+            "access_token": access_token,
+            "incoterm": order._bridge_delivery_incoterm(),
+            "incoterms": request.env["account.incoterms"].sudo().search([]),
+            "answered": bool(order.bridge_delivery_answered_on),
+        }
+        return request.render("crm_erp_bridge.portal_delivery_confirmation", values)
+
+    @http.route(
+        "/my/orders/<int:order_id>/delivery-confirm", type="http", auth="public", methods=["POST"], website=True
+    )
+    def bridge_delivery_confirm_answer(self, order_id, access_token=None, answer=None, **post):
+        order = self._bridge_delivery_order(order_id, access_token)
+        if order is None or order.state != "sale" or answer not in ("confirm", "change"):
+            return request.redirect("/my")
+        try:
+            incoterm_id = int(post.get("incoterm_id") or 0)
+            date = fields.Date.to_date(post.get("date")) if post.get("date") else False
+        except ValueError:
+            return request.redirect(order.get_portal_url(suffix="/delivery-confirm"))
+        incoterm = request.env["account.incoterms"].sudo().browse(incoterm_id).exists()
+        order._bridge_record_delivery_answer(
+            answer == "confirm",
+            address=(post.get("address") or "").strip() or False,
+            date=date,
+            incoterm=incoterm,
+            note=(post.get("note") or "").strip() or False,
+        )
+        return request.redirect(order.get_portal_url(suffix="/delivery-confirm"))

@@ -1,0 +1,88 @@
+from odoo import api, fields, models
+
+
+class CrmErpCadenceEngine(models.AbstractModel):
+    """Runs cadences: quotation follow-ups and unpaid invoice reminders.
+
+    A *consumer* model (``sale.order``, ``account.move``) describes its cadence with
+    :meth:`_cadence_spec` and lists the due ``(record id, step id)`` pairs in SQL with
+    ``_cadence_due_pairs(today, record_ids, limit)``. The engine picks the step to run per
+    record, executes it through the step (``crm.erp.cadence.step.mixin``) and writes one
+    ``crm.erp.cadence.log`` line per step and record, so a step never runs twice.
+    """
+
+    _name = "crm.erp.cadence.engine"
+    _description = "Cadence Engine"
+
+    @api.model
+    def _select_steps_to_run(self, due_pairs):
+        """Return ``{record_id: (step_id_to_run, [missed_step_ids])}``.
+
+        ``due_pairs`` is ordered by record then step order. Only the last due step runs:
+        steps that were missed (e.g. a quotation sent long ago) are logged as skipped so
+        that a customer never receives several emails at once.
+        """
+        plan = {}
+        for record_id, step_id in due_pairs:
+            previous = plan.get(record_id)
+            missed = previous[1] + [previous[0]] if previous else []
+            plan[record_id] = (step_id, missed)
+        return plan
+
+    @api.model
+    def _run(self, model_name, record_ids=None, limit=None, today=None):
+        """Execute the due steps of ``model_name`` records.
+
+        :param record_ids: restrict to these records (manual run); all records otherwise
+        :param limit: maximum number of records handled (cron batches)
+        :return: ``(executed logs, number of records left with due steps)``
+        """
+        if not self._is_enabled(model_name):
+            return self.env["crm.erp.cadence.log"], 0
+        consumer = self.env[model_name]
+        spec = consumer._cadence_spec()
+        today = today or fields.Date.context_today(self)
+        due_pairs = consumer._cadence_due_pairs(today, record_ids=record_ids)
+        plan = self._select_steps_to_run(due_pairs)
+        record_ids_due = list(plan)
+        batch_ids = record_ids_due[:limit] if limit else record_ids_due
+        records = consumer.browse(batch_ids)
+        steps = self.env[spec["step_model"]].browse({plan[rid][0] for rid in batch_ids})
+        steps.fetch(["mail_template_id", "activity_type_id", "name"])
+        log_vals = []
+        for record in records:
+            step_id, missed_ids = plan[record.id]
+            step = steps.browse(step_id)
+            base = self._prepare_log_base(record, spec)
+            for missed_id in missed_ids:
+                log_vals.append(dict(base, **{spec["log_step_field"]: missed_id, "skipped_reason": "missed"}))
+            result = step._cadence_execute(record)
+            log_vals.append(dict(base, **result, **{spec["log_step_field"]: step_id}))
+        logs = self.env["crm.erp.cadence.log"].sudo().create(log_vals)
+        if records:
+            consumer.browse(batch_ids)._cadence_after_run(logs)
+        return logs, len(record_ids_due) - len(batch_ids)
+
+    @api.model
+    def _is_enabled(self, model_name):
+        """Return whether cadences run for ``model_name`` (consumers may step aside)."""
+        return self.env[model_name]._cadence_enabled()
+
+    @api.model
+    def _prepare_log_base(self, record, spec):
+        """Values shared by all log lines written for ``record``."""
+        return {
+            "kind": spec["kind"],
+            spec["log_record_field"]: record.id,
+            "partner_id": record.partner_id.commercial_partner_id.id,
+            "user_id": record[spec.get("user_field", "user_id")].id,
+            "company_id": record.company_id.id,
+            "date": fields.Datetime.now(),
+        }
+
+    @api.model
+    def _run_cron(self, model_name, batch_size=200):
+        """Cron entry point: one batch per call, the cron framework re-runs it while work remains."""
+        logs, remaining = self._run(model_name, limit=batch_size)
+        self.env["ir.cron"]._notify_progress(done=len(logs), remaining=remaining)
+        return logs

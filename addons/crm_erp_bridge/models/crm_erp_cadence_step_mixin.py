@@ -1,0 +1,129 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class CrmErpCadenceStepMixin(models.AbstractModel):
+    """One step of a cadence: send an email template and/or schedule an activity.
+
+    Shared by quotation follow-up steps (``crm.erp.followup.step``) and
+    dunning levels (``crm.erp.dunning.level``); the cadence engine
+    (``crm.erp.cadence.engine``) decides *when* a step is due, this mixin
+    decides *what* executing it does.
+    """
+
+    _name = "crm.erp.cadence.step.mixin"
+    _description = "Cadence Step (shared)"
+    _order = "sequence, id"
+    # Model the mail templates of the step must be written for.
+    _cadence_res_model = False
+
+    sequence = fields.Integer(default=10)
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email Template",
+        ondelete="restrict",
+        domain=lambda self: [("model", "=", self._cadence_res_model)],
+        help="Email sent to the customer when the step runs.",
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        ondelete="restrict",
+        help="Activity scheduled for the responsible user when the step runs.",
+    )
+    activity_summary = fields.Char(translate=True)
+    activity_delay = fields.Integer(
+        string="Activity Deadline (days)",
+        default=0,
+        help="Days between the step running and the deadline of its activity.",
+    )
+
+    @api.constrains("mail_template_id")
+    def _check_mail_template_model(self):
+        for step in self.filtered("mail_template_id"):
+            if step.mail_template_id.model != self._cadence_res_model:
+                raise ValidationError(
+                    self.env._(
+                        'The email template "%(template)s" of step "%(step)s" is written for '
+                        '"%(template_model)s" but this step runs on "%(model)s".',
+                        template=step.mail_template_id.name,
+                        step=step.name,
+                        template_model=step.mail_template_id.model,
+                        model=self._cadence_res_model,
+                    )
+                )
+
+    @api.constrains("mail_template_id", "activity_type_id")
+    def _check_has_action(self):
+        for step in self:
+            if not step.mail_template_id and not step.activity_type_id:
+                raise ValidationError(
+                    self.env._(
+                        'Step "%(step)s" does nothing: choose an email template, an activity type or both.',
+                        step=step.name,
+                    )
+                )
+
+    @api.constrains("activity_delay")
+    def _check_activity_delay(self):
+        for step in self:
+            if step.activity_delay < 0:
+                raise ValidationError(
+                    self.env._('The activity deadline of step "%(step)s" cannot be negative.', step=step.name)
+                )
+
+    # ------------------------------------------------------------------
+    # Seams: who receives what
+    # ------------------------------------------------------------------
+    def _cadence_recipient(self, record):
+        """Return the partner the email of this step is meant for (the document's partner)."""
+        return record.partner_id
+
+    def _cadence_activity_user(self, record):
+        """Return the user the activity of this step is scheduled for (the document's salesperson)."""
+        return record.user_id
+
+    def _cadence_may_contact(self, partner):
+        """Return whether ``partner`` may receive automatic emails.
+
+        Never write to an archived contact or to a contact (or company) marked do-not-contact.
+        """
+        if not partner or not partner.active or not partner.email:
+            return False
+        return not (partner.bridge_do_not_contact or partner.commercial_partner_id.bridge_do_not_contact)
+
+    # ------------------------------------------------------------------
+    # Execution
+    # ------------------------------------------------------------------
+    def _cadence_execute(self, record):
+        """Run this step on ``record``; return the values of its log line.
+
+        The email is posted on the document's chatter (so replies come back to it);
+        the activity is scheduled on the document.
+        """
+        self.ensure_one()
+        result = {"mail_sent": False, "activity_id": False, "skipped_reason": False}
+        if self.mail_template_id:
+            partner = self._cadence_recipient(record)
+            if self._cadence_may_contact(partner):
+                # Queued, not sent inline: the mail queue sends them, a batch never waits on SMTP.
+                message = record.with_context(mail_notify_force_send=False).message_post_with_source(
+                    self.mail_template_id,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                )
+                result["mail_sent"] = True
+                result["mail_message_id"] = message[:1].id
+            else:
+                result["skipped_reason"] = "do_not_contact"
+        if self.activity_type_id:
+            user = self._cadence_activity_user(record)
+            activity = record.activity_schedule(
+                activity_type_id=self.activity_type_id.id,
+                summary=self.activity_summary or self.name,
+                user_id=user.id or self.env.uid,
+                date_deadline=fields.Date.add(fields.Date.context_today(self), days=self.activity_delay),
+            )
+            result["activity_id"] = activity[:1].id
+        return result

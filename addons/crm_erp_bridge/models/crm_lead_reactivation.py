@@ -1,0 +1,93 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    bridge_is_reactivation = fields.Boolean(
+        string="Dormant Customer Reactivation",
+        index="btree_not_null",
+        copy=False,
+        help="Created by the dormant customers job: the customer has not ordered for much longer than usual.",
+    )
+
+    @api.model
+    def _bridge_dormant_customers(self, limit):
+        """Return ``[(commercial partner id, company id, last order, median gap days)]`` of dormant customers.
+
+        A customer is dormant in a company when its last confirmed order is older than
+        k x the median gap between its past orders (k = the company's dormant factor, 0 disables it),
+        it has at least the company's minimum number of orders, and no reactivation opportunity was
+        created since its last order. One query.
+        """
+        self.env.flush_all()
+        query = SQL(
+            """
+            WITH orders AS (
+                SELECT p.commercial_partner_id AS partner_id, so.company_id, so.date_order,
+                       so.date_order - LAG(so.date_order) OVER (
+                           PARTITION BY p.commercial_partner_id, so.company_id ORDER BY so.date_order) AS gap
+                  FROM sale_order so
+                  JOIN res_partner p ON p.id = so.partner_id
+                 WHERE so.state = 'sale'
+            ), stats AS (
+                SELECT partner_id, company_id, MAX(date_order) AS last_order, COUNT(*) AS nbr,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM gap) / 86400.0) AS median_gap
+                  FROM orders
+                 GROUP BY partner_id, company_id
+            )
+            SELECT s.partner_id, s.company_id, s.last_order, s.median_gap
+              FROM stats s
+              JOIN res_company c ON c.id = s.company_id
+              JOIN res_partner cp ON cp.id = s.partner_id
+             WHERE c.bridge_dormant_factor > 0
+               AND s.nbr >= GREATEST(c.bridge_dormant_min_orders, 2)
+               AND s.median_gap > 0
+               AND cp.active
+               AND NOT COALESCE(cp.bridge_do_not_contact, FALSE)
+               AND s.last_order + make_interval(secs => s.median_gap * 86400 * c.bridge_dormant_factor) < %(now)s
+               AND NOT EXISTS (
+                       SELECT 1 FROM crm_lead l
+                        WHERE l.partner_id = s.partner_id AND l.company_id = s.company_id
+                          AND l.bridge_is_reactivation AND l.create_date >= s.last_order)
+             ORDER BY s.partner_id, s.company_id
+             LIMIT %(limit)s
+            """,
+            now=fields.Datetime.now(),
+            limit=limit,
+        )
+        self.env.cr.execute(query)
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _bridge_prepare_reactivation_values(self, partner, company, last_order, median_gap):
+        """Values of the reactivation opportunity of a dormant customer (seam)."""
+        return {
+            "name": self.env._("Reactivation: %(customer)s", customer=partner.name),
+            "type": "opportunity",
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "user_id": partner.user_id.id or False,
+            "bridge_is_reactivation": True,
+            "description": self.env._(
+                "Usually orders every %(gap)s days; last order on %(date)s.",
+                gap=round(median_gap),
+                date=fields.Date.to_string(last_order.date()),
+            ),
+        }
+
+    @api.model
+    def _cron_bridge_dormant_customers(self, batch_size=200):
+        """Scheduled job: create one reactivation opportunity per dormant customer, in chunks."""
+        rows = self._bridge_dormant_customers(batch_size + 1)
+        batch = rows[:batch_size]
+        partners = self.env["res.partner"].browse([row[0] for row in batch])
+        companies = self.env["res.company"].browse([row[1] for row in batch])
+        values = [
+            self._bridge_prepare_reactivation_values(partners.browse(pid), companies.browse(cid), last, gap)
+            for pid, cid, last, gap in batch
+        ]
+        leads = self.create(values)
+        self.env["ir.cron"]._notify_progress(done=len(leads), remaining=max(len(rows) - batch_size, 0))
+        return leads

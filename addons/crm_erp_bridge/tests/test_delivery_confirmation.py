@@ -1,0 +1,107 @@
+from datetime import timedelta
+
+from odoo import fields, http
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import HttpCase, tagged
+
+from .common_followup import CrmErpBridgeFollowupCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDeliveryConfirmation(CrmErpBridgeFollowupCommon):
+    def _requests(self, order):
+        return order.message_ids.filtered(lambda m: "please confirm the delivery" in (m.subject or ""))
+
+    def test_confirmation_asks_customer_to_confirm_delivery(self):
+        order = self._create_order()
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.bridge_delivery_state, "requested")
+        self.assertTrue(self._requests(order))
+
+    def test_nothing_asked_when_disabled(self):
+        self.company.bridge_delivery_confirm_mode = "none"
+        order = self._create_order()
+        order.action_confirm()
+        self.assertFalse(order.bridge_delivery_state)
+
+    def test_do_not_contact_customer_not_asked(self):
+        self.customer.bridge_do_not_contact = True
+        order = self._create_order()
+        order.action_confirm()
+        self.assertFalse(order.bridge_delivery_state)
+
+    def test_asked_days_before_commitment_date(self):
+        self.company.write({"bridge_delivery_confirm_mode": "before_commitment", "bridge_delivery_confirm_days": 7})
+        soon = self._create_order(commitment_date=fields.Datetime.now() + timedelta(days=5))
+        later = self._create_order(commitment_date=fields.Datetime.now() + timedelta(days=20))
+        (soon | later).action_confirm()
+        self.assertFalse(soon.bridge_delivery_state)
+        self.env["sale.order"]._cron_bridge_delivery_confirmation()
+        self.assertEqual(soon.bridge_delivery_state, "requested")
+        self.assertFalse(later.bridge_delivery_state)
+
+    def test_no_answer_schedules_activity_for_salesperson(self):
+        order = self._create_order()
+        order.action_confirm()
+        order.bridge_delivery_requested_on = fields.Datetime.now() - timedelta(days=4)
+        self.env["sale.order"]._cron_bridge_delivery_confirmation()
+        self.assertEqual(order.bridge_delivery_state, "no_answer")
+        self.assertEqual(order.activity_ids.user_id, self.salesman)
+
+    def test_changes_requested_recorded_with_activity(self):
+        order = self._create_order()
+        order.action_confirm()
+        incoterm = self.env["account.incoterms"].search([], limit=1)
+        order._bridge_record_delivery_answer(False, address="Dock 4", incoterm=incoterm)
+        self.assertEqual(order.bridge_delivery_state, "changed")
+        self.assertEqual(order.bridge_delivery_answer_address, "Dock 4")
+        self.assertEqual(order.activity_ids.user_id, self.salesman)
+
+    def test_salesman_may_not_ask_on_quotation(self):
+        order = self._create_order()
+        with self.assertRaisesRegex(UserError, "Only confirmed orders"):
+            order.with_user(self.salesman).action_bridge_request_delivery_confirmation()
+
+    def test_timeline_shows_answer(self):
+        order = self._create_order()
+        order.action_confirm()
+        order._bridge_record_delivery_answer(True)
+        events = self.env["crm.erp.timeline"]._get_event_sources()["delivery_confirmation"](
+            self.customer.ids, False, False, 5
+        )
+        self.assertEqual([(e["res_id"], e["event_type"]) for e in events], [(order.id, "delivery_confirmation")])
+
+    def test_negative_delays_refused(self):
+        with self.assertRaises(ValidationError):
+            self.company.bridge_delivery_confirm_timeout_days = -1
+
+
+@tagged("post_install", "-at_install")
+class TestDeliveryConfirmationPortal(HttpCase, CrmErpBridgeFollowupCommon):
+    def setUp(self):
+        super().setUp()
+        self.authenticate(None, None)
+        self.order = self._create_order()
+        self.order.action_confirm()
+        self.url = f"/my/orders/{self.order.id}/delivery-confirm"
+        self.token = self.order._portal_ensure_token()
+
+    def test_customer_opens_page_with_token(self):
+        response = self.url_open(f"{self.url}?access_token={self.token}")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(self.order.name, response.text)
+
+    def test_customer_confirms_delivery(self):
+        response = self.url_open(
+            self.url,
+            data={"access_token": self.token, "answer": "confirm", "csrf_token": self._csrf()},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.order.bridge_delivery_state, "confirmed")
+
+    def test_wrong_token_refused(self):
+        self.url_open(self.url, data={"access_token": "wrong", "answer": "confirm", "csrf_token": self._csrf()})
+        self.assertEqual(self.order.bridge_delivery_state, "requested")
+
+    def _csrf(self):
+        return http.Request.csrf_token(self)
