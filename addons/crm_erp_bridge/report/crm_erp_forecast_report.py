@@ -1,0 +1,237 @@
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
+
+
+class CrmErpForecastReport(models.Model):
+    """Combined revenue forecast: one row per document and component, grouped by ``date:month``.
+
+    Revenue components (summed in ``revenue_amount``), company currency, untaxed:
+
+    * ``pipeline``: open opportunities' prorated revenue, by expected closing date;
+    * ``quotation``: open quotations x the measured conversion rate of their sales team, by
+      commitment date, else validity date, else order date;
+    * ``backlog``: confirmed orders' amount still to invoice, by expected delivery date
+      (commitment date, else order date + shortest customer lead time of its lines);
+    * ``recurring``: none in Community (no subscriptions): see :meth:`_recurring_revenue_branches`.
+
+    Next to it (not part of revenue): ``cash_in``, open receivables (taxes included) expected at
+    invoice date + the customer's own average days to pay (due date when the customer has no
+    payment history), never earlier than today.
+    """
+
+    _name = "crm.erp.forecast.report"
+    _inherit = "crm.erp.report.mixin"
+    _description = "Combined Revenue Forecast"
+    _auto = False
+    _rec_name = "name"
+    _order = "date, id"
+
+    component = fields.Selection(
+        [
+            ("pipeline", "Pipeline"),
+            ("quotation", "Quotations"),
+            ("backlog", "Backlog"),
+            ("recurring", "Recurring"),
+            ("cash_in", "Cash-in"),
+        ],
+        readonly=True,
+    )
+    pipeline_amount = fields.Monetary(string="Pipeline (prorated)", readonly=True)
+    quotation_amount = fields.Monetary(string="Quotations (weighted)", readonly=True)
+    backlog_amount = fields.Monetary(string="Backlog to Invoice", readonly=True)
+    recurring_amount = fields.Monetary(string="Recurring Revenue", readonly=True)
+    revenue_amount = fields.Monetary(string="Forecast Revenue", readonly=True)
+    cash_in_amount = fields.Monetary(string="Expected Cash-in", readonly=True)
+    conversion_rate = fields.Float(aggregator="avg", readonly=True)
+    days_to_pay = fields.Float(string="Average Days to Pay", aggregator="avg", readonly=True)
+
+    # ------------------------------------------------------------------
+    # Seams
+    # ------------------------------------------------------------------
+    @api.model
+    def _days_to_pay_period_days(self):
+        """Number of days of paid invoices used to measure a customer's average days to pay."""
+        return 365
+
+    @api.model
+    def _sql_average_days_to_pay(self):
+        """CTE body: per commercial partner, average days between invoice date and the date the
+        invoice got fully reconciled, over customer invoices paid within
+        :meth:`_days_to_pay_period_days`. Columns: partner_id, days."""
+        return SQL(
+            """
+            SELECT inv.commercial_partner_id AS partner_id,
+                   AVG(GREATEST(paid.paid_date - inv.invoice_date, 0))::numeric AS days
+              FROM account_move inv
+              JOIN (
+                    -- the debit side of a customer invoice's reconciliation is its receivable line
+                    SELECT aml.move_id, MAX(apr.max_date) AS paid_date
+                      FROM account_partial_reconcile apr
+                      JOIN account_move_line aml ON aml.id = apr.debit_move_id
+                     WHERE apr.max_date >= CURRENT_DATE - %(days)s
+                     GROUP BY aml.move_id
+                   ) paid ON paid.move_id = inv.id
+             WHERE inv.move_type = 'out_invoice' AND inv.state = 'posted'
+               AND inv.payment_state IN ('paid', 'in_payment')
+             GROUP BY inv.commercial_partner_id
+            """,
+            days=self._days_to_pay_period_days(),
+        )
+
+    @api.model
+    def _sql_pipeline_date(self):
+        """Month bucket of an open opportunity ``l``: expected closing, else today."""
+        return SQL("COALESCE(l.date_deadline, CURRENT_DATE)")
+
+    @api.model
+    def _sql_quotation_date(self):
+        """Expected revenue date of an open quotation ``so``."""
+        return SQL("COALESCE(so.commitment_date::date, so.validity_date, so.date_order::date)")
+
+    @api.model
+    def _sql_backlog_date(self):
+        """Expected delivery date of a confirmed order ``so`` (``lines`` = its line aggregate)."""
+        return SQL(
+            "COALESCE(so.commitment_date::date, "
+            "(so.date_order + make_interval(days => COALESCE(lines.lead, 0)::int))::date)"
+        )
+
+    @api.model
+    def _sql_cash_in_date(self):
+        """Expected payment date of an open invoice ``am`` (``dtp`` = days to pay CTE row)."""
+        return SQL(
+            "GREATEST(COALESCE(am.invoice_date + ROUND(dtp.days)::int, am.invoice_date_due), "
+            "CURRENT_DATE)"
+        )
+
+    @api.model
+    def _recurring_revenue_branches(self):
+        """Branches of recurring revenue (none: Community has no subscriptions).
+
+        An addon providing subscriptions overrides this to return ``SQL`` SELECTs with the columns
+        of :meth:`_select_columns`, component ``'recurring'``, ``recurring_amount`` and
+        ``revenue_amount`` set, other amounts 0 and row ids ``id * 16 + 8`` or above."""
+        return []
+
+    @api.model
+    def _select_columns(self):
+        """Column names of every branch of the view, in order."""
+        return [
+            "id", "component", "res_model", "res_id", "name", "date", "partner_id", "company_id",
+            "currency_id", "team_id", "user_id", "pipeline_amount", "quotation_amount",
+            "backlog_amount", "recurring_amount", "revenue_amount", "cash_in_amount",
+            "conversion_rate", "days_to_pay",
+        ]
+
+    @api.model
+    def _branch_pipeline(self):
+        return SQL(
+            """
+            SELECT l.id * 16 + 1, 'pipeline', 'crm.lead', l.id, l.name, %(date)s,
+                   p.commercial_partner_id, l.company_id, c.currency_id, l.team_id, l.user_id,
+                   COALESCE(l.prorated_revenue, 0.0), 0.0, 0.0, 0.0,
+                   COALESCE(l.prorated_revenue, 0.0), 0.0, NULL::float, NULL::float
+              FROM crm_lead l
+              JOIN res_partner p ON p.id = l.partner_id
+              JOIN res_company c ON c.id = l.company_id
+              LEFT JOIN crm_stage stage ON stage.id = l.stage_id
+             WHERE %(where)s
+            """,
+            date=self._sql_pipeline_date(),
+            where=self._sql_open_opportunity_where(),
+        )
+
+    @api.model
+    def _branch_quotations(self):
+        amount = self._sql_order_amount_in_company_currency(SQL("so.amount_untaxed"))
+        rate = self._sql_conversion_rate_for_order()
+        return SQL(
+            """
+            SELECT so.id * 16 + 2, 'quotation', 'sale.order', so.id, so.name, %(date)s,
+                   p.commercial_partner_id, so.company_id, c.currency_id, so.team_id, so.user_id,
+                   0.0, %(amount)s * %(rate)s, 0.0, 0.0, %(amount)s * %(rate)s, 0.0,
+                   (%(rate)s)::float, NULL::float
+              FROM sale_order so
+              JOIN res_partner p ON p.id = so.partner_id
+              JOIN res_company c ON c.id = so.company_id
+              %(joins)s
+             WHERE %(where)s
+            """,
+            joins=self._sql_conversion_rate_joins(),
+            date=self._sql_quotation_date(),
+            amount=amount,
+            rate=rate,
+            where=self._sql_open_quotation_where(),
+        )
+
+    @api.model
+    def _branch_backlog(self):
+        amount = self._sql_order_amount_in_company_currency(SQL("lines.to_invoice"))
+        return SQL(
+            """
+            SELECT so.id * 16 + 3, 'backlog', 'sale.order', so.id, so.name, %(date)s,
+                   p.commercial_partner_id, so.company_id, c.currency_id, so.team_id, so.user_id,
+                   0.0, 0.0, %(amount)s, 0.0, %(amount)s, 0.0, NULL::float, NULL::float
+              FROM sale_order so
+              JOIN (
+                    SELECT order_id, SUM(untaxed_amount_to_invoice) AS to_invoice,
+                           MIN(customer_lead) AS lead
+                      FROM sale_order_line
+                     WHERE state = 'sale' AND display_type IS NULL
+                     GROUP BY order_id
+                    HAVING SUM(untaxed_amount_to_invoice) <> 0
+                   ) lines ON lines.order_id = so.id
+              JOIN res_partner p ON p.id = so.partner_id
+              JOIN res_company c ON c.id = so.company_id
+             WHERE so.state = 'sale'
+            """,
+            date=self._sql_backlog_date(),
+            amount=amount,
+        )
+
+    @api.model
+    def _branch_cash_in(self):
+        return SQL(
+            """
+            SELECT am.id * 16 + 4, 'cash_in', 'account.move', am.id, am.name, %(date)s,
+                   am.commercial_partner_id, am.company_id, c.currency_id, am.team_id,
+                   am.invoice_user_id,
+                   0.0, 0.0, 0.0, 0.0, 0.0, am.amount_residual_signed, NULL::float,
+                   dtp.days::float
+              FROM account_move am
+              JOIN res_company c ON c.id = am.company_id
+              LEFT JOIN dtp ON dtp.partner_id = am.commercial_partner_id
+             WHERE %(where)s AND am.payment_state IN ('not_paid', 'partial')
+               AND am.amount_residual_signed <> 0
+            """,
+            date=self._sql_cash_in_date(),
+            where=self._sql_customer_invoice_where(),
+        )
+
+    @api.model
+    def _query_branches(self):
+        """All ``UNION ALL`` branches of the view; extend to add components."""
+        return [
+            self._branch_pipeline(),
+            self._branch_quotations(),
+            self._branch_backlog(),
+            *self._recurring_revenue_branches(),
+            self._branch_cash_in(),
+        ]
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE OR REPLACE VIEW %s (%s) AS (WITH conv AS (%s), dtp AS (%s) %s)",
+                SQL.identifier(self._table),
+                SQL(", ").join(SQL.identifier(col) for col in self._select_columns()),
+                self._sql_team_conversion_rate(),
+                self._sql_average_days_to_pay(),
+                SQL(" UNION ALL ").join(self._query_branches()),
+            )
+        )
+
+    @api.model
+    def _xlsx_report_key(self):
+        return "forecast"

@@ -1,0 +1,134 @@
+import io
+import json
+import os
+import zipfile
+
+import openpyxl
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from .report_common import CrmErpReportCommon
+
+
+@tagged("post_install", "-at_install")
+class TestReportXlsx(CrmErpReportCommon):
+
+    def _export(self, key, domain, user=None):
+        env = self.env(
+            user=user or self.salesperson_a,
+            context=dict(self.env.context, allowed_company_ids=self.company_a.ids),
+        )
+        exporter = env["crm.erp.report.xlsx"]
+        filename, path = exporter.export_xlsx(key, domain)
+        try:
+            with open(path, "rb") as handle:
+                content = handle.read()
+        finally:
+            os.unlink(path)
+        self.assertEqual(filename, f"{key}_report.xlsx")
+        return content
+
+    def _workbooks(self, content):
+        return (
+            openpyxl.load_workbook(io.BytesIO(content), data_only=True),
+            openpyxl.load_workbook(io.BytesIO(content)),
+        )
+
+    def _domain(self):
+        return [("partner_id", "in", (self.customer_a | self.customer_b).ids), ("company_id", "=", self.company_a.id)]
+
+    def _sheet_rows(self, sheet):
+        rows = list(sheet.iter_rows(min_row=2, values_only=True))
+        return rows[:-1], rows[-1]
+
+    def test_forecast_sheet_equals_screen_figures(self):
+        content = self._export("forecast", self._domain())
+        values, formulas = self._workbooks(content)
+        report = self.env["crm.erp.forecast.report"].with_user(self.salesperson_a)
+        measures = ["pipeline_amount", "quotation_amount", "backlog_amount", "recurring_amount",
+                    "cash_in_amount"]
+        groups = report._read_group(
+            self._domain(), ["date:month"], [f"{m}:sum" for m in measures + ["revenue_amount"]],
+            order="date:month",
+        )
+        rows, total = self._sheet_rows(values["Forecast"])
+        self.assertEqual(len(rows), len(groups))
+        for row, (month, *amounts) in zip(rows, groups, strict=True):
+            self.assertEqual(row[0].date(), month)
+            # sheet columns: month, 4 components, cash-in, revenue (formula)
+            expected = amounts[:4] + [amounts[4], amounts[5]]
+            got = [row[1], row[2], row[3], row[4], row[5], row[6]]
+            self.assertEqual([round(v, 2) for v in got], [round(v, 2) for v in expected])
+        self.assertEqual(total[0], "Total")
+        self.assertAlmostEqual(total[6], sum(g[6] for g in groups), 2)
+        self.assertAlmostEqual(total[5], sum(g[5] for g in groups), 2)
+        sheet = formulas["Forecast"]
+        self.assertEqual(sheet.freeze_panes, "A2")
+        self.assertEqual(sheet.cell(2, 7).value, "=B2+C2+D2+E2")
+        self.assertTrue(sheet.cell(len(rows) + 2, 2).value.startswith("=SUM(B2:B"))
+        self.assertEqual(sheet.cell(2, 2).number_format, "#,##0.00")
+        self.assertIn("xl/charts/chart1.xml", zipfile.ZipFile(io.BytesIO(content)).namelist())
+
+    def test_forecast_component_sheets_list_documents(self):
+        values, __ = self._workbooks(self._export("forecast", self._domain()))
+        self.assertEqual(
+            values.sheetnames, ["Forecast", "Pipeline", "Quotations", "Backlog", "Recurring", "Cash-in"]
+        )
+        rows, total = self._sheet_rows(values["Cash-in"])
+        by_name = {row[1]: row[-1] for row in rows}
+        self.assertEqual(by_name, {
+            self.inv_partial.name: 250.0, self.refund.name: -100.0, self.inv_recent.name: 200.0,
+            self.inv_b.name: 300.0,
+        })
+        self.assertAlmostEqual(total[-1], 650.0, 2)
+        rows, __ = self._sheet_rows(values["Quotations"])
+        self.assertEqual([(r[1], r[2], r[7], r[8]) for r in rows],
+                         [(self.quote_eur.name, self.customer_a.name, 0.5, 500.0)])
+
+    def test_customer_export_equals_screen_figures(self):
+        values, __ = self._workbooks(self._export("customer", self._domain()))
+        measures = ["pipeline_amount", "quotation_amount", "ordered_amount", "invoiced_amount",
+                    "paid_amount", "overdue_amount", "warranty_cost", "margin_amount"]
+        groups = self.env["crm.erp.customer.report"].with_user(self.salesperson_a)._read_group(
+            self._domain(), ["partner_id"], [f"{m}:sum" for m in measures]
+        )
+        screen = {partner.display_name: [round(v, 2) for v in amounts] for partner, *amounts in groups}
+        rows, __ = self._sheet_rows(values["By Customer"])
+        sheet = {row[0]: [round(v, 2) for v in row[1:]] for row in rows}
+        self.assertEqual(sheet, screen)
+        self.assertEqual(sheet[self.customer_a.display_name],
+                         [4000.0, 1000.0, 500.0, 800.0, 450.0, 150.0, 0.0, 650.0])
+        self.assertEqual(
+            values.sheetnames,
+            ["By Customer", "By Month", "Opportunity", "Quotation", "Sales Order", "Invoice"],
+        )
+
+    def test_capacity_export_by_category(self):
+        values, __ = self._workbooks(self._export("capacity", [("categ_id", "=", self.category.id)]))
+        rows, total = self._sheet_rows(values["By Category"])
+        got = sorted((row[1].date(), row[2], row[3], row[4]) for row in rows)
+        self.assertEqual(got, sorted([
+            (self._month(self._days(45)), 10.0, 0.0, 10.0),
+            (self._month(self._days(30)), 0.0, 12.0, 12.0),
+        ]))
+        self.assertEqual(total[2:5], (10.0, 12.0, 22.0))
+
+    def test_export_respects_team_rules(self):
+        values, __ = self._workbooks(self._export("forecast", self._domain(), user=self.salesperson_b))
+        rows, __ = self._sheet_rows(values["Pipeline"])
+        self.assertEqual([row[1] for row in rows], [self.opp_team_b.name])
+
+    def test_user_without_bridge_group_cannot_export(self):
+        with self.assertRaises(AccessError):
+            self.env["crm.erp.report.xlsx"].with_user(self.internal_user).export_xlsx("forecast")
+
+    def test_unknown_export_refused(self):
+        with self.assertRaises(UserError):
+            self.env["crm.erp.report.xlsx"].with_user(self.salesperson_a).export_xlsx("nope")
+
+    def test_domain_must_be_a_list(self):
+        with self.assertRaises(UserError):
+            self.env["crm.erp.report.xlsx"].with_user(self.salesperson_a).export_xlsx(
+                "forecast", json.loads('{"a": 1}')
+            )
