@@ -1,0 +1,88 @@
+from odoo import api, fields, models
+
+from .customer_match_rule import COMPARATORS
+
+
+class CustomerMatchRuleLine(models.Model):
+    _name = "customer.match.rule.line"
+    _description = "Customer Match Rule Field"
+    _order = "sequence, id"
+
+    rule_id = fields.Many2one("customer.match.rule", required=True, ondelete="cascade", index=True)
+    sequence = fields.Integer(default=10)
+    field = fields.Selection(
+        [
+            ("name", "Name"),
+            ("email", "Email"),
+            ("phone", "Phone / Mobile"),
+            ("vat", "Tax ID"),
+            ("company_registry", "Company Registry"),
+            ("website", "Website Domain"),
+            ("street", "Street"),
+            ("zip", "Zip"),
+            ("city", "City"),
+        ],
+        required=True,
+    )
+    comparator = fields.Selection(
+        [
+            ("exact", "Exact (normalized)"),
+            ("trigram", "Trigram similarity"),
+            ("similarity", "String similarity"),
+            ("token_set", "Token set (any word order)"),
+        ],
+        required=True, default="exact",
+    )
+    weight = fields.Float(
+        default=0.2, digits=(3, 2), required=True,
+        help="Added to the score, times the similarity, when the values agree.")
+    min_similarity = fields.Float(
+        "Agreement Level", default=0.8, digits=(3, 2), required=True,
+        help="Similarity from which the values count as agreeing.")
+    mismatch_penalty = fields.Float(
+        default=0.0, digits=(3, 2), required=True,
+        help="Subtracted from the score, times the dissimilarity, when both values "
+             "are present but disagree.")
+
+    _sql_constraints = [
+        ("weight_positive", "CHECK(weight >= 0 AND mismatch_penalty >= 0)",
+         "Weights and penalties must be positive."),
+        ("min_similarity_range", "CHECK(min_similarity > 0 AND min_similarity <= 1)",
+         "The agreement level must be between 0 and 1."),
+    ]
+
+    @api.model
+    def _explain_with_spec(self, spec, profile_a, profile_b):
+        """Compare one field of two profiles; return its explanation entry."""
+        keys_a = [profile_a[key] for key in spec.keys if profile_a.get(key)]
+        keys_b = [profile_b[key] for key in spec.keys if profile_b.get(key)]
+        entry = {
+            "field": spec.field,
+            "label": spec.label,
+            "comparator": spec.comparator,
+            "value_a": " / ".join(str(profile_a[col]) for col in spec.displays if profile_a.get(col)),
+            "value_b": " / ".join(str(profile_b[col]) for col in spec.displays if profile_b.get(col)),
+            "similarity": None,
+            "contribution": 0.0,
+        }
+        if not keys_a or not keys_b:
+            return entry
+        compare = COMPARATORS[spec.comparator]
+        similarity = max(compare(key_a, key_b) for key_a in keys_a for key_b in keys_b)
+        entry["similarity"] = round(similarity, 3)
+        if similarity >= spec.min_similarity:
+            entry["contribution"] = round(spec.weight * similarity, 4)
+        elif self._penalty_applies(spec, profile_a, profile_b):
+            entry["contribution"] = -round(spec.mismatch_penalty * (1.0 - similarity), 4)
+        return entry
+
+    @api.model
+    def _penalty_applies(self, spec, profile_a, profile_b):
+        """Whether a disagreement on this field counts against the pair.
+
+        Tax IDs only disagree when both pass their checksum: an invalid one is
+        more likely a typo than another legal entity.
+        """
+        if spec.field == "vat":
+            return bool(profile_a.get("cu_vat_valid") and profile_b.get("cu_vat_valid"))
+        return True

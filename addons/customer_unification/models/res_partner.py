@@ -1,0 +1,173 @@
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools import normalize
+
+#: res.partner fields whose change invalidates the normalized keys.
+KEY_DEPENDENCIES = (
+    "name", "is_company", "email", "phone", "mobile", "vat", "company_registry",
+    "website", "street", "zip", "city", "country_id",
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    cu_name_key = fields.Char(
+        "Name Match Key", compute="_compute_cu_keys", store=True, index="trigram", copy=False)
+    cu_email_key = fields.Char(
+        "Email Match Key", compute="_compute_cu_keys", store=True, index="btree_not_null", copy=False)
+    cu_phone_key = fields.Char(
+        "Phone Match Key", compute="_compute_cu_keys", store=True, index="btree_not_null", copy=False)
+    cu_mobile_key = fields.Char(
+        "Mobile Match Key", compute="_compute_cu_keys", store=True, index="btree_not_null", copy=False)
+    cu_vat_key = fields.Char(
+        "Tax ID Match Key", compute="_compute_cu_keys", store=True, index="btree_not_null", copy=False)
+    cu_vat_valid = fields.Boolean("VAT Checksum Valid", compute="_compute_cu_keys", store=True, copy=False)
+    cu_registry_key = fields.Char(
+        "Registry Match Key", compute="_compute_cu_keys", store=True, index="btree_not_null", copy=False)
+    cu_domain_key = fields.Char(
+        "Website Match Key", compute="_compute_cu_keys", store=True, index="btree_not_null", copy=False)
+    cu_street_key = fields.Char(
+        "Street Match Key", compute="_compute_cu_keys", store=True, index="btree_not_null", copy=False)
+    cu_zip_key = fields.Char(
+        "Zip Match Key", compute="_compute_cu_keys", store=True, index="btree_not_null", copy=False)
+    cu_city_key = fields.Char(
+        "City Match Key", compute="_compute_cu_keys", store=True, index="btree_not_null", copy=False)
+    cu_duplicate_count = fields.Integer("Possible Duplicates", compute="_compute_cu_duplicate_warning")
+    cu_duplicate_warning = fields.Html(
+        "Possible Duplicates Warning", compute="_compute_cu_duplicate_warning", sanitize=False)
+
+    def init(self):
+        res = super().init()
+        # a GIN pending list is scanned linearly by every lookup: the typing check must not pay for it
+        self.env.cr.execute("""
+            DO $$ BEGIN
+                IF to_regclass('res_partner__cu_name_key_index') IS NOT NULL THEN
+                    ALTER INDEX res_partner__cu_name_key_index SET (fastupdate = off);
+                END IF;
+            END $$
+        """)
+        return res
+
+    @api.depends(*KEY_DEPENDENCIES)
+    def _compute_cu_keys(self):
+        for partner in self:
+            partner.update(partner._cu_prepare_keys(partner._cu_raw_values()))
+
+    def _cu_raw_values(self):
+        """Raw values of this partner fed to the normalizers (a seam to add sources)."""
+        self.ensure_one()
+        return {
+            "name": self.name, "is_company": self.is_company, "email": self.email,
+            "phone": self.phone, "mobile": self.mobile, "vat": self.vat,
+            "company_registry": self.company_registry, "website": self.website,
+            "street": self.street, "zip": self.zip, "city": self.city,
+            "country_code": self.country_id.code, "phone_code": self.country_id.phone_code,
+        }
+
+    @api.model
+    def _cu_prepare_keys(self, raw):
+        """Return the normalized keys of a dict of raw values (see ``_cu_raw_values``)."""
+        country = raw.get("country_code")
+        vat_key = normalize.normalize_vat(raw.get("vat"), country)
+        return {
+            "cu_name_key": normalize.normalize_name(raw.get("name"), raw.get("is_company")) or False,
+            "cu_email_key": normalize.normalize_email(raw.get("email")) or False,
+            "cu_phone_key": normalize.normalize_phone(raw.get("phone"), country, raw.get("phone_code")) or False,
+            "cu_mobile_key": normalize.normalize_phone(raw.get("mobile"), country, raw.get("phone_code")) or False,
+            "cu_vat_key": vat_key or False,
+            "cu_vat_valid": normalize.vat_is_valid(vat_key),
+            "cu_registry_key": normalize.normalize_company_registry(raw.get("company_registry")) or False,
+            "cu_domain_key": normalize.normalize_website(raw.get("website")) or False,
+            "cu_street_key": normalize.normalize_street(raw.get("street")) or False,
+            "cu_zip_key": normalize.normalize_zip(raw.get("zip"), country) or False,
+            "cu_city_key": normalize.normalize_city(raw.get("city")) or False,
+        }
+
+    # ------------------------------------------------------------------
+    # Public API
+    # ------------------------------------------------------------------
+
+    def _find_duplicate_candidates(self, limit=10, threshold=None):
+        """Return the ranked possible duplicates of each partner of ``self``.
+
+        :param int limit: maximum number of candidates per partner
+        :param float threshold: minimum score, defaults to each rule's threshold
+        :return: ``{partner_id: [{"partner": res.partner, "score": float,
+                  "explanation": [dict, ...], "rule": customer.match.rule}, ...]}``
+                 best first; pairs marked "not a duplicate" are never returned.
+        """
+        matcher = self.env["customer.match.rule"].sudo()
+        result = {}
+        for partner in self:
+            profile = matcher._profile_from_record(partner)
+            matches = matcher._match_profile(profile, limit=limit, threshold=threshold)
+            result[partner.id] = [
+                dict(match, partner=self.browse(match["partner_id"])) for match in matches
+            ]
+        return result
+
+    # ------------------------------------------------------------------
+    # Prevention
+    # ------------------------------------------------------------------
+
+    @api.depends(*KEY_DEPENDENCIES)
+    @api.depends_context("uid")
+    def _compute_cu_duplicate_warning(self):
+        matcher = self.env["customer.match.rule"].sudo()
+        for partner in self:
+            matches = []
+            if partner.name and not partner.parent_id:
+                profile = matcher._profile_from_record(partner)
+                rule = matcher._rule_for_profile(profile)
+                if rule and rule.prevention_mode != "off":
+                    matches = matcher._match_profile(profile, limit=5)
+            partner.cu_duplicate_count = len(matches)
+            partner.cu_duplicate_warning = partner._cu_render_warning(matches) if matches else False
+
+    def _cu_render_warning(self, matches):
+        """HTML list of possible duplicates for the partner form banner."""
+        names = {p.id: p.display_name for p in self.browse([m["partner_id"] for m in matches]).sudo()}
+        items = Markup("").join(
+            Markup('<li><a href="/odoo/contacts/%s">%s</a> — %s%% <span class="text-muted">(%s)</span></li>') % (
+                match["partner_id"], names[match["partner_id"]], round(match["score"] * 100),
+                ", ".join(escape(line["label"]) for line in match["explanation"] if line["contribution"] > 0),
+            )
+            for match in matches
+        )
+        return Markup("<strong>%s</strong><ul class='mb-0'>%s</ul>") % (
+            self.env._("This customer may already exist:"), items)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        if not self.env.context.get("customer_unification_skip_check"):
+            partners._cu_check_block_on_create()
+        return partners
+
+    def _cu_check_block_on_create(self):
+        """Raise a UserError when a rule in "block" mode finds an existing duplicate.
+
+        Applies to every creation path (form, import, API, RPC); pass the context
+        key ``customer_unification_skip_check`` to bypass it in technical flows.
+        """
+        matcher = self.env["customer.match.rule"].sudo()
+        if not matcher._has_blocking_rule():
+            return
+        for partner in self.filtered(lambda p: not p.parent_id):
+            profile = matcher._profile_from_record(partner)
+            rule = matcher._rule_for_profile(profile)
+            if not rule or rule.prevention_mode != "block":
+                continue
+            matches = matcher._match_profile(profile, limit=1, threshold=rule.threshold)
+            if matches:
+                existing = self.browse(matches[0]["partner_id"]).sudo()
+                raise UserError(self.env._(
+                    "%(new)s cannot be created: it duplicates the existing customer "
+                    "%(existing)s (ID %(id)s, match score %(score)s%%). Open that customer instead.",
+                    new=partner.name, existing=existing.display_name, id=existing.id,
+                    score=round(matches[0]["score"] * 100),
+                ))

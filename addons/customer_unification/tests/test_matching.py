@@ -1,0 +1,78 @@
+from odoo.tests import tagged
+
+from .common import CustomerUnificationMatchCase
+
+
+@tagged("post_install", "-at_install")
+class TestMatching(CustomerUnificationMatchCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.mario = cls._person(
+            "Mario Quercetti", email="mario.quercetti@example.com", phone="02 1234 5678",
+            street="Via Roma 12", zip="20121", city="Milano")
+        cls.mario_dup = cls._person(
+            "Quercetti, Mario", email='"M. Quercetti" <Mario.Quercetti@Example.com>',
+            mobile="+39 02 12345678", street="V. Roma, 12", zip="20121", city="Milano")
+        cls.brother = cls._person(
+            "Luca Quercetti", email="luca.quercetti@example.com", phone="02 1234 5678",
+            street="Via Roma 12", zip="20121", city="Milano")
+        cls.acme = cls._company("Zorblat Meccanica S.r.l.", vat="IT00743110157", website="https://www.zorblat.it")
+        cls.acme_dup = cls._company("ZORBLAT MECCANICA SRL", vat="it 00743110157", website="zorblat.it/contatti")
+
+    def test_score_pair_explains_every_field(self):
+        score, explanation = self.env["customer.match.rule"]._score_pair(self.mario, self.mario_dup)
+        self.assertGreaterEqual(score, 0.9)
+        by_field = {line["field"]: line for line in explanation}
+        self.assertEqual(by_field["email"]["contribution"], 0.4)
+        self.assertEqual(by_field["name"]["value_b"], "Quercetti, Mario")
+        self.assertEqual(by_field["phone"]["comparator"], "exact")
+        self.assertIsNone(by_field["vat"]["similarity"])
+        self.assertEqual(by_field["vat"]["contribution"], 0.0)
+
+    def test_relative_at_same_address_is_not_a_duplicate(self):
+        score, _explanation = self.env["customer.match.rule"]._score_pair(self.mario, self.brother)
+        self.assertLess(score, 0.7)
+
+    def test_company_with_different_valid_vat_is_penalised(self):
+        other = self._company("Zorblat Meccanica", vat="DE136695976", website="zorblat.it")
+        score, explanation = self.env["customer.match.rule"]._score_pair(self.acme, other)
+        vat_line = next(line for line in explanation if line["field"] == "vat")
+        self.assertLess(vat_line["contribution"], 0)
+        self.assertLess(score, 0.7)
+
+    def test_find_duplicate_candidates_ranked(self):
+        result = self.mario._find_duplicate_candidates(limit=5)[self.mario.id]
+        self.assertEqual(result[0]["partner"], self.mario_dup)
+        self.assertNotIn(self.brother, [match["partner"] for match in result])
+
+    def test_company_candidates_by_vat(self):
+        result = self.acme._find_duplicate_candidates()[self.acme.id]
+        self.assertEqual([m["partner"] for m in result], [self.acme_dup])
+
+    def test_candidates_never_cross_companies(self):
+        self.mario.company_id = self.company
+        clone = self._person("Mario Quercetti", email="mario.quercetti@example.com",
+                             company_id=self.other_company.id)
+        result = self.mario._find_duplicate_candidates()[self.mario.id]
+        self.assertNotIn(clone, [match["partner"] for match in result])
+        pairs = self.env["customer.match.rule"]._candidate_pairs(self.mario.ids)
+        self.assertNotIn(tuple(sorted((self.mario.id, clone.id))), pairs)
+
+    def test_shared_partner_matches_any_company(self):
+        self.mario.company_id = self.company
+        result = self.mario_dup._find_duplicate_candidates()[self.mario_dup.id]
+        self.assertIn(self.mario, [match["partner"] for match in result])
+
+    def test_rule_weights_are_configurable(self):
+        rule = self.env.ref("customer_unification.customer_match_rule_individual")
+        rule.line_ids.filtered(lambda line: line.field == "email").weight = 0.0
+        score, _explanation = rule._score_pair(self.mario, self.mario_dup)
+        self.assertAlmostEqual(score, 1.0 - 0.0, delta=0.01)  # name+phone+address still reach 1
+        rule.line_ids.filtered(lambda line: line.field in ("phone", "street")).weight = 0.0
+        score, _explanation = rule._score_pair(self.mario, self.mario_dup)
+        self.assertAlmostEqual(score, 0.55, delta=0.01)
+
+    def test_candidate_query_count_is_constant(self):
+        with self.assertQueryCount(__system__=7):
+            self.mario._find_duplicate_candidates()

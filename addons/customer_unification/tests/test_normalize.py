@@ -1,0 +1,65 @@
+from odoo.tests import TransactionCase, tagged
+
+from ..tools import normalize
+
+
+@tagged("post_install", "-at_install")
+class TestNormalize(TransactionCase):
+    def test_email_display_name_and_mailto(self):
+        self.assertEqual(normalize.normalize_email('"Mario" <Mario.Rossi@Example.COM>'), "mario.rossi@example.com")
+        self.assertEqual(normalize.normalize_email(" mailto:A@B.it "), "a@b.it")
+        self.assertEqual(normalize.normalize_email("not an email"), "")
+
+    def test_phone_national_and_international_give_same_e164(self):
+        national = normalize.normalize_phone("02 1234 5678", "IT", 39)
+        self.assertEqual(national, "+390212345678")
+        self.assertEqual(normalize.normalize_phone("+39 02 12345678", "IT", 39), national)
+        self.assertEqual(normalize.normalize_phone("0039 02-1234-5678", "IT", 39), national)
+
+    def test_phone_other_country_and_too_short(self):
+        self.assertEqual(normalize.normalize_phone("(202) 555-0143", "US", 1), "+12025550143")
+        self.assertEqual(normalize.normalize_phone("123", "IT", 39), "")
+
+    def test_vat_prefix_and_checksum(self):
+        self.assertEqual(normalize.normalize_vat("it 007 431 101 57"), "IT00743110157")
+        self.assertEqual(normalize.normalize_vat("00743110157", "IT"), "IT00743110157")
+        self.assertTrue(normalize.vat_is_valid("IT00743110157"))
+        self.assertFalse(normalize.vat_is_valid("IT00743110158"))
+        self.assertTrue(normalize.vat_is_valid("DE136695976"))
+
+    def test_company_registry(self):
+        self.assertEqual(normalize.normalize_company_registry("mi-1234 567"), "MI1234567")
+
+    def test_website_to_domain(self):
+        self.assertEqual(normalize.normalize_website("https://WWW.Acme.it/contact?x=1"), "acme.it")
+        self.assertEqual(normalize.normalize_website("acme.it:8080"), "acme.it")
+        self.assertEqual(normalize.normalize_website("localhost"), "")
+
+    def test_company_name_legal_suffixes(self):
+        for variant in ("Acme S.r.l.", "ACME SRL", "Acme Srl", "acme s.p.a.", "Acme GmbH", "Acme SARL",
+                        "Acme Ltd", "Acme, Inc."):
+            self.assertEqual(normalize.normalize_name(variant, is_company=True), "acme", variant)
+
+    def test_person_name_accents_punctuation_and_order(self):
+        self.assertEqual(normalize.normalize_name("Rossi, Mario"), "mario rossi")
+        self.assertEqual(normalize.normalize_name("NICCOLÒ D'Amico"), "amico d niccolo")
+
+    def test_street_abbreviations_and_house_number(self):
+        self.assertEqual(normalize.normalize_street("P.zza Garibaldi n. 3"), "piazza garibaldi 3")
+        self.assertEqual(normalize.normalize_street("Piazza Garibaldi, 3"), "piazza garibaldi 3")
+        self.assertEqual(normalize.normalize_street("V. Roma 12/A"), normalize.normalize_street("Via Roma, 12 a"))
+        self.assertEqual(normalize.normalize_street("12 Main St."), "main street 12")
+        self.assertEqual(normalize.street_house_number("Via Roma, 12/A"), "12a")
+
+    def test_zip_and_city(self):
+        self.assertEqual(normalize.normalize_zip("187", "IT"), "00187")
+        self.assertEqual(normalize.normalize_zip("sw1a 1aa", "GB"), "SW1A1AA")
+        self.assertEqual(normalize.normalize_city("Forlì"), "forli")
+        self.assertEqual(normalize.normalize_city("St. Louis"), "saint louis")
+
+    def test_similarities(self):
+        self.assertEqual(normalize.trigram_similarity("mario rossi", "mario rossi"), 1.0)
+        self.assertLess(normalize.trigram_similarity("mario rossi", "luca rossi"), 0.5)
+        self.assertEqual(normalize.token_set_similarity("Rossi Mario", "mario rossi"), 1.0)
+        self.assertAlmostEqual(normalize.edit_similarity("mario", "mairo"), 0.8)
+        self.assertEqual(normalize.exact_similarity("", ""), 0.0)

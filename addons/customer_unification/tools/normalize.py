@@ -1,0 +1,382 @@
+"""Pure normalizers and similarity functions used by the customer matcher.
+
+Every function here is side-effect free and independent from the ORM so that it
+can be unit tested, reused by scripts, and called in tight loops.  Each
+normalizer returns ``""`` when the input carries no usable information: an
+empty key never matches anything.
+"""
+
+import re
+import unicodedata
+from email.utils import getaddresses
+from functools import lru_cache
+
+from stdnum import get_cc_module
+from stdnum.exceptions import ValidationError as StdnumValidationError
+
+try:
+    from odoo.addons.phone_validation.tools.phone_validation import phone_format
+except ImportError:  # pragma: no cover - used outside an Odoo addons path
+    phone_format = None
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_DIGITS = re.compile(r"\D+")
+_DOTTED_ABBREVIATION = re.compile(r"\b(?:[a-z]\.){2,}")
+
+#: Legal-form tokens removed from company names (after punctuation removal).
+LEGAL_SUFFIXES = frozenset(
+    """
+    srl srls spa sapa sas snc scarl scrl ss sc coop
+    ltd limited llc llp plc inc incorporated corp corporation co company
+    gmbh mbh ag kg ohg ug ev
+    sarl sa sas sasu eurl sci snc
+    bv nv vof
+    sl slu
+    oy ab as aps
+    """.split()
+)
+
+#: Connectors that carry no identity ("Rossi & C.", "Smith and Sons").
+NAME_STOPWORDS = frozenset(["and", "e", "et", "und", "y", "the", "c", "figli", "sons"])
+
+#: Street abbreviations expanded to a canonical word.
+STREET_ABBREVIATIONS = {
+    "v": "via",
+    "vle": "viale",
+    "vl": "viale",
+    "pza": "piazza",
+    "pzza": "piazza",
+    "pz": "piazza",
+    "p": "piazza",
+    "pzle": "piazzale",
+    "cso": "corso",
+    "c": "corso",
+    "lgo": "largo",
+    "vco": "vicolo",
+    "loc": "localita",
+    "fraz": "frazione",
+    "st": "street",
+    "str": "street",
+    "rd": "road",
+    "ave": "avenue",
+    "av": "avenue",
+    "blvd": "boulevard",
+    "dr": "drive",
+    "ln": "lane",
+    "sq": "square",
+    "pl": "place",
+    "strasse": "strasse",
+    "bd": "boulevard",
+    "bld": "boulevard",
+    "r": "rue",
+    "ch": "chemin",
+}
+
+#: Noise tokens in addresses ("n. 12", "no 12", "civico 12").
+STREET_NOISE = frozenset(["n", "no", "nr", "num", "numero", "civico", "int", "interno"])
+
+
+def strip_accents(value):
+    """Return ``value`` without diacritics: ``"Città"`` -> ``"Citta"``."""
+    if not value:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=65536)
+def simplify(value):
+    """Lower-case, accent-free, punctuation-free text with single spaces.
+
+    Dotted abbreviations are glued first so that ``"S.r.l."`` becomes ``"srl"``
+    rather than three separate letters.
+    """
+    if not value:
+        return ""
+    text = strip_accents(str(value)).lower().replace("'", " ")
+    text = _DOTTED_ABBREVIATION.sub(lambda m: m.group(0).replace(".", "") + " ", text)
+    return " ".join(_NON_ALNUM.sub(" ", text).split())
+
+
+def normalize_email(value):
+    """Normalize an e-mail address to ``local@domain`` in lower case.
+
+    Handles surrounding whitespace, ``mailto:`` prefixes and display names
+    (``"Mario Rossi" <Mario.Rossi@Example.COM>``).  Only the first address of a
+    list is kept.  Returns ``""`` when no ``@`` is present.
+    """
+    if not value:
+        return ""
+    text = str(value).strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    addresses = [addr for _name, addr in getaddresses([text]) if "@" in addr]
+    if not addresses:
+        return ""
+    return addresses[0].strip().lower()
+
+
+def email_domain(value):
+    """Return the domain part of a normalized e-mail, ``""`` if none."""
+    email = normalize_email(value)
+    return email.rsplit("@", 1)[1] if email else ""
+
+
+def normalize_phone(value, country_code=None, country_phone_code=None):
+    """Normalize a phone number to E.164 (``+390212345678``).
+
+    Uses ``phone_validation`` (and the ``phonenumbers`` library when it is
+    installed) with the partner's country; falls back to a digit-based rule
+    when the number cannot be validated: ``00`` becomes ``+``; a national
+    number gets the country's calling code, dropping the trunk ``0`` except
+    for Italy where it belongs to the number.  Returns ``""`` for fewer than
+    six digits.
+    """
+    if not value:
+        return ""
+    text = str(value).strip()
+    if phone_format is not None:
+        formatted = phone_format(
+            text, country_code or None, country_phone_code or None,
+            force_format="E164", raise_exception=False,
+        )
+        if formatted and formatted.startswith("+") and formatted[1:].isdigit():
+            return formatted
+    digits = _DIGITS.sub("", text)
+    if len(digits) < 6:
+        return ""
+    if text.startswith("+"):
+        return "+" + digits
+    if digits.startswith("00"):
+        return "+" + digits[2:]
+    if not country_phone_code:
+        return "+" + digits if len(digits) > 10 else digits
+    prefix = str(country_phone_code)
+    if digits.startswith(prefix) and len(digits) > 10:
+        return "+" + digits
+    if prefix != "39":
+        digits = digits.lstrip("0")
+    return "+" + prefix + digits
+
+
+def normalize_vat(value, country_code=None):
+    """Return the VAT number with its country prefix, upper case, no separators.
+
+    ``"it 123 456 789 01"`` and ``"12345678901"`` (Italian partner) both give
+    ``"IT12345678901"``.  The prefix comes from the value when it starts with
+    two letters, else from ``country_code``.
+    """
+    if not value:
+        return ""
+    compact = re.sub(r"[^0-9A-Z]", "", strip_accents(str(value)).upper())
+    if not compact:
+        return ""
+    if len(compact) > 2 and compact[:2].isalpha():
+        return compact
+    if country_code:
+        return country_code.upper() + compact
+    return compact
+
+
+def vat_is_valid(vat_key):
+    """Return True when the normalized VAT passes its country checksum (python-stdnum).
+
+    Unknown countries are reported invalid: we cannot vouch for them.
+    """
+    if not vat_key or len(vat_key) < 4 or not vat_key[:2].isalpha():
+        return False
+    country = vat_key[:2].lower()
+    if country == "el":
+        country = "gr"
+    try:
+        module = get_cc_module(country, "vat")
+    except (ImportError, ValueError):
+        module = None
+    if module is None:
+        return False
+    try:
+        module.validate(vat_key)
+        return True
+    except StdnumValidationError:
+        try:
+            module.validate(vat_key[2:])
+            return True
+        except StdnumValidationError:
+            return False
+
+
+def normalize_company_registry(value):
+    """Company registry number reduced to upper-case letters and digits."""
+    if not value:
+        return ""
+    return re.sub(r"[^0-9A-Z]", "", strip_accents(str(value)).upper())
+
+
+def normalize_website(value):
+    """Reduce a website URL to its host without ``www.``: ``https://WWW.Acme.it/x`` -> ``acme.it``."""
+    if not value:
+        return ""
+    text = str(value).strip().lower()
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
+    text = re.split(r"[/?#]", text, maxsplit=1)[0]
+    text = text.rsplit("@", 1)[-1].split(":", 1)[0].strip(".")
+    if text.startswith("www."):
+        text = text[4:]
+    return text if "." in text else ""
+
+
+def name_tokens(value, is_company=False):
+    """Tokens of a person or company name, without punctuation and legal forms.
+
+    Legal suffixes (S.r.l., S.p.A., Ltd, GmbH, SARL, Inc., ...) and connectors
+    are dropped for companies and, as they never appear in a person name, for
+    individuals too.
+    """
+    tokens = [tok for tok in simplify(value).split() if tok not in NAME_STOPWORDS]
+    kept = [tok for tok in tokens if tok not in LEGAL_SUFFIXES]
+    return kept or tokens
+
+
+def normalize_name(value, is_company=False):
+    """Order-independent name key: sorted tokens joined by a space.
+
+    ``"Rossi, Mario"`` and ``"MARIO ROSSI"`` both give ``"mario rossi"``;
+    ``"Acme S.r.l."`` gives ``"acme"``.
+    """
+    return " ".join(sorted(name_tokens(value, is_company=is_company)))
+
+
+def street_house_number(value):
+    """Return the house number of a street (``"Via Roma, 12/A"`` -> ``"12a"``), ``""`` if none."""
+    text = simplify(value)
+    match = re.search(r"\b(\d+)\s?([a-z])?\b(?!.*\b\d)", text)
+    if not match:
+        return ""
+    return match.group(1).lstrip("0") + (match.group(2) or "")
+
+
+def normalize_street(value):
+    """Canonical street: lower case, no accents, abbreviations expanded, house number last.
+
+    ``"P.zza Garibaldi n. 3"`` -> ``"piazza garibaldi 3"``; ``"12 Main St."`` ->
+    ``"main street 12"``.
+    """
+    if not value:
+        return ""
+    # glue in-word abbreviations first: "P.zza" -> "pzza", "V.le" -> "vle"
+    text = simplify(re.sub(r"(?<=[A-Za-z])\.(?=[A-Za-z])", "", str(value)))
+    if not text:
+        return ""
+    text = re.sub(r"\b(\d+)\s([a-z])\b", r"\1\2", text)
+    words = []
+    numbers = []
+    for tok in text.split():
+        if tok in STREET_NOISE:
+            continue
+        if tok[0].isdigit():
+            numbers.append(tok.lstrip("0") or "0")
+            continue
+        words.append(STREET_ABBREVIATIONS.get(tok, tok))
+    return " ".join(words + numbers)
+
+
+def normalize_zip(value, country_code=None):
+    """Postal code without spaces or dashes, upper case; Italian CAP zero-padded to 5 digits."""
+    if not value:
+        return ""
+    text = re.sub(r"[^0-9A-Z]", "", strip_accents(str(value)).upper())
+    if country_code and country_code.upper() == "IT" and text.isdigit() and len(text) < 5:
+        text = text.zfill(5)
+    return text
+
+
+def normalize_city(value):
+    """City name lower case without accents or punctuation; ``"St."`` / ``"S."`` become ``"saint"``/``"san"``."""
+    text = simplify(value)
+    if not text:
+        return ""
+    replacements = {"st": "saint", "ste": "sainte", "s": "san"}
+    return " ".join(replacements.get(tok, tok) for tok in text.split())
+
+
+# ---------------------------------------------------------------------------
+# Similarities, all in [0, 1]
+# ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def trigrams(value):
+    """Set of trigrams computed like PostgreSQL ``pg_trgm`` (words padded with two leading and one trailing space)."""
+    result = set()
+    for word in simplify(value).split():
+        padded = "  " + word + " "
+        result.update(padded[i:i + 3] for i in range(len(padded) - 2))
+    return frozenset(result)
+
+
+def trigram_similarity(left, right):
+    """``pg_trgm`` ``similarity()``: shared trigrams over all distinct trigrams."""
+    if not left or not right:
+        return 0.0
+    tri_left = trigrams(left)
+    tri_right = trigrams(right)
+    if not tri_left or not tri_right:
+        return 0.0
+    common = len(tri_left & tri_right)
+    return common / (len(tri_left) + len(tri_right) - common)
+
+
+@lru_cache(maxsize=65536)
+def edit_similarity(left, right):
+    """1 - normalized optimal-string-alignment distance (typos and adjacent transpositions count 1)."""
+    if left == right:
+        return 1.0 if left else 0.0
+    if not left or not right:
+        return 0.0
+    len_l, len_r = len(left), len(right)
+    prev2 = None
+    prev = list(range(len_r + 1))
+    for i in range(1, len_l + 1):
+        cur = [i] + [0] * len_r
+        for j in range(1, len_r + 1):
+            cost = 0 if left[i - 1] == right[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if (prev2 is not None and i > 1 and j > 1
+                    and left[i - 1] == right[j - 2] and left[i - 2] == right[j - 1]):
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return 1.0 - prev[len_r] / max(len_l, len_r)
+
+
+@lru_cache(maxsize=65536)
+def token_set_similarity(left, right):
+    """Fuzzy token-set similarity of two texts, insensitive to word order.
+
+    Each token of the shorter text is paired with its most similar token of
+    the other (edit similarity); the sum is divided by the number of tokens
+    of the longer text, so an extra or missing word lowers the score.
+    """
+    if left == right:
+        return 1.0 if left else 0.0
+    tokens_l = simplify(left).split()
+    tokens_r = simplify(right).split()
+    if not tokens_l or not tokens_r:
+        return 0.0
+    if len(tokens_l) > len(tokens_r):
+        tokens_l, tokens_r = tokens_r, tokens_l
+    remaining = list(tokens_r)
+    total = 0.0
+    for tok in sorted(tokens_l, key=len, reverse=True):
+        best_index, best = 0, -1.0
+        for index, other in enumerate(remaining):
+            sim = edit_similarity(tok, other)
+            if sim > best:
+                best_index, best = index, sim
+        total += best
+        remaining.pop(best_index)
+    return total / len(tokens_r)
+
+
+def exact_similarity(left, right):
+    """1.0 when both keys are non-empty and equal, else 0.0."""
+    return 1.0 if left and left == right else 0.0
