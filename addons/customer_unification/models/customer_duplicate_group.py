@@ -1,0 +1,159 @@
+from markupsafe import Markup
+from psycopg2.extras import execute_values
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+
+class CustomerDuplicateGroup(models.Model):
+    _name = "customer.duplicate.group"
+    _description = "Duplicate Customer Group"
+    _order = "max_score desc, id"
+    _check_company_auto = True
+
+    partner_ids = fields.Many2many(
+        "res.partner", "customer_duplicate_group_partner_rel", "group_id", "partner_id",
+        string="Customers")
+    pair_ids = fields.One2many("customer.duplicate.pair", "group_id", string="Pairs")
+    max_score = fields.Float("Best Score", digits=(3, 2), index=True)
+    partner_count = fields.Integer("Customers Count")
+    state = fields.Selection(
+        [("open", "To Review"), ("dismissed", "Not Duplicates"), ("merged", "Merged")],
+        default="open", required=True, index=True)
+    company_id = fields.Many2one("res.company", index=True)
+    explanation_html = fields.Html("Why", compute="_compute_explanation_html", sanitize=False)
+
+    @api.depends("partner_ids")
+    def _compute_display_name(self):
+        for group in self:
+            names = group.partner_ids[:2].mapped("name")
+            extra = len(group.partner_ids) - len(names)
+            label = " / ".join(name or "" for name in names)
+            group.display_name = f"{label} (+{extra})" if extra > 0 else label
+
+    @api.depends("pair_ids.explanation", "pair_ids.score")
+    def _compute_explanation_html(self):
+        pair_model = self.env["customer.duplicate.pair"]
+        for group in self:
+            parts = []
+            for pair in group.pair_ids.sorted("score", reverse=True):
+                parts.append(Markup("<h5>%s ↔ %s — %s%%</h5>") % (
+                    pair.partner_a_id.display_name, pair.partner_b_id.display_name, round(pair.score * 100)))
+                parts.append(pair_model._render_explanation(pair.explanation or []))
+            group.explanation_html = Markup("").join(parts) or False
+
+    def action_not_duplicate(self):
+        """Mark every open pair of the groups as not duplicate (never proposed again)."""
+        pairs = self.pair_ids.filtered(lambda p: p.state == "open")
+        pairs.write({"state": "not_duplicate"})
+        self.write({"state": "dismissed"})
+        return True
+
+    def action_merge(self):
+        """Open Odoo's partner merge wizard on the group's customers."""
+        self.ensure_one()
+        if not self.env.user.has_group("customer_unification.group_customer_unification_manager"):
+            raise AccessError(self.env._("Only Unification Managers can merge customers."))
+        action = self.env["ir.actions.act_window"]._for_xml_id("base.action_partner_merge")
+        action["context"] = {
+            "active_model": "res.partner",
+            "active_ids": self.partner_ids.ids,
+            "active_id": self.partner_ids[:1].id,
+            "default_duplicate_group_id": self.id,
+        }
+        return action
+
+    @api.model
+    def _rebuild_groups(self, partner_ids=None):
+        """Recompute open groups as connected components of open pairs.
+
+        With ``partner_ids`` only the components reachable from these partners
+        (and the open groups containing them) are rebuilt.
+        """
+        cr = self.env.cr
+        self.env["customer.duplicate.pair"].flush_model()
+        self.flush_model()
+        if partner_ids is None:
+            cr.execute("DELETE FROM customer_duplicate_group WHERE state = 'open'")
+            cr.execute("""SELECT id, partner_a_id, partner_b_id, score, company_id
+                            FROM customer_duplicate_pair WHERE state = 'open'""")
+        else:
+            cr.execute(SQL(
+                """
+                WITH RECURSIVE seeds AS (
+                    SELECT unnest(%(ids)s::int[]) AS pid
+                     UNION
+                    SELECT r.partner_id FROM customer_duplicate_group_partner_rel r
+                      JOIN customer_duplicate_group g ON g.id = r.group_id AND g.state = 'open'
+                     WHERE r.group_id IN (SELECT group_id FROM customer_duplicate_group_partner_rel
+                                           WHERE partner_id = ANY(%(ids)s))
+                ), comp(pid) AS (
+                    SELECT pid FROM seeds
+                     UNION
+                    SELECT CASE WHEN p.partner_a_id = comp.pid THEN p.partner_b_id ELSE p.partner_a_id END
+                      FROM customer_duplicate_pair p
+                      JOIN comp ON p.partner_a_id = comp.pid OR p.partner_b_id = comp.pid
+                     WHERE p.state = 'open'
+                )
+                SELECT array_agg(pid) FROM comp
+                """, ids=list(partner_ids)))
+            closure = cr.fetchone()[0] or []
+            cr.execute(SQL(
+                """DELETE FROM customer_duplicate_group g WHERE g.state = 'open' AND EXISTS (
+                       SELECT 1 FROM customer_duplicate_group_partner_rel r
+                        WHERE r.group_id = g.id AND r.partner_id = ANY(%s))""", closure))
+            cr.execute(SQL(
+                """SELECT id, partner_a_id, partner_b_id, score, company_id FROM customer_duplicate_pair
+                    WHERE state = 'open' AND partner_a_id = ANY(%s)""", closure))
+        rows = cr.fetchall()
+        self._create_components(rows)
+        self.invalidate_model()
+        self.env["customer.duplicate.pair"].invalidate_model(["group_id"])
+
+    @api.model
+    def _create_components(self, rows):
+        """Union-find over pair rows ``(id, a, b, score, company_id)``; insert one group per component."""
+        parent = {}
+
+        def find(node):
+            root = node
+            while parent.setdefault(root, root) != root:
+                root = parent[root]
+            while parent[node] != root:
+                parent[node], node = root, parent[node]
+            return root
+
+        for _pair_id, a_id, b_id, _score, _company in rows:
+            root_a, root_b = find(a_id), find(b_id)
+            if root_a != root_b:
+                parent[max(root_a, root_b)] = min(root_a, root_b)
+        components = {}
+        for pair_id, a_id, _b_id, score, company_id in rows:
+            comp = components.setdefault(find(a_id), {"pairs": [], "partners": set(), "score": 0.0, "company": None})
+            comp["pairs"].append(pair_id)
+            comp["partners"].update((a_id, _b_id))
+            comp["score"] = max(comp["score"], score)
+            comp["company"] = comp["company"] or company_id
+        if not components:
+            return
+        comps = list(components.values())
+        uid = self.env.uid
+        group_ids = execute_values(self.env.cr._obj, """
+            INSERT INTO customer_duplicate_group
+                (state, max_score, partner_count, company_id, create_uid, write_uid, create_date, write_date)
+            VALUES %s RETURNING id
+        """, [("open", c["score"], len(c["partners"]), c["company"], uid, uid) for c in comps],
+            template="(%s, %s, %s, %s, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')",
+            page_size=1000, fetch=True)
+        rel_rows, pair_rows = [], []
+        for (group_id,), comp in zip(group_ids, comps, strict=True):
+            rel_rows.extend((group_id, pid) for pid in comp["partners"])
+            pair_rows.extend((pair_id, group_id) for pair_id in comp["pairs"])
+        execute_values(self.env.cr._obj,
+                       "INSERT INTO customer_duplicate_group_partner_rel (group_id, partner_id) VALUES %s",
+                       rel_rows, page_size=5000)
+        execute_values(self.env.cr._obj, """
+            UPDATE customer_duplicate_pair p SET group_id = v.group_id
+              FROM (VALUES %s) AS v(pair_id, group_id) WHERE p.id = v.pair_id
+        """, pair_rows, page_size=5000)

@@ -1,0 +1,136 @@
+import csv
+
+from markupsafe import Markup
+from psycopg2.extras import Json, execute_values
+
+from odoo import api, fields, models
+
+COMPARATOR_LABELS = {
+    "exact": "exact",
+    "trigram": "trigram",
+    "similarity": "string similarity",
+    "token_set": "token set",
+}
+
+
+class CustomerDuplicatePair(models.Model):
+    _name = "customer.duplicate.pair"
+    _description = "Possible Duplicate Customer Pair"
+    _order = "score desc, id"
+    _check_company_auto = True
+
+    partner_a_id = fields.Many2one(
+        "res.partner", string="Customer A", required=True, ondelete="cascade", index=True)
+    partner_b_id = fields.Many2one(
+        "res.partner", string="Customer B", required=True, ondelete="cascade", index=True)
+    score = fields.Float(digits=(3, 2), required=True, index=True)
+    explanation = fields.Json(
+        help="Per compared field: both values, the comparison, the similarity and its contribution.")
+    explanation_html = fields.Html("Why", compute="_compute_explanation_html", sanitize=False)
+    state = fields.Selection(
+        [("open", "To Review"), ("not_duplicate", "Not a Duplicate"), ("merged", "Merged")],
+        default="open", required=True, index=True)
+    company_id = fields.Many2one("res.company", index=True)
+    rule_id = fields.Many2one("customer.match.rule", ondelete="set null")
+    group_id = fields.Many2one("customer.duplicate.group", ondelete="set null", index=True)
+    scan_job_id = fields.Many2one("customer.scan.job", string="Last Seen By", ondelete="set null")
+
+    _sql_constraints = [
+        ("partner_pair_uniq", "UNIQUE(partner_a_id, partner_b_id)", "This pair already exists."),
+        ("partner_order", "CHECK(partner_a_id < partner_b_id)",
+         "The first customer must have the lower id."),
+    ]
+
+    @api.depends("partner_a_id", "partner_b_id")
+    def _compute_display_name(self):
+        for pair in self:
+            pair.display_name = f"{pair.partner_a_id.name} ↔ {pair.partner_b_id.name}"
+
+    @api.depends("explanation")
+    def _compute_explanation_html(self):
+        for pair in self:
+            pair.explanation_html = self._render_explanation(pair.explanation or [])
+
+    @api.model
+    def _render_explanation(self, explanation):
+        """HTML table of an explanation list (see ``customer.match.rule._score_pair``)."""
+        head = Markup(
+            "<table class='table table-sm o_cu_explanation'><thead><tr>"
+            "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th class='text-end'>%s</th>"
+            "</tr></thead><tbody>"
+        ) % (self.env._("Field"), self.env._("Customer A"), self.env._("Customer B"),
+             self.env._("Comparison"), self.env._("Contribution"))
+        rows = []
+        for line in explanation:
+            contribution = line.get("contribution") or 0.0
+            css = "text-success" if contribution > 0 else ("text-danger" if contribution < 0 else "text-muted")
+            similarity = line.get("similarity")
+            comparison = COMPARATOR_LABELS.get(line.get("comparator"), line.get("comparator") or "")
+            comparison = (f"{comparison} {similarity:.2f}" if similarity is not None
+                          else f"{comparison} ({self.env._('missing')})")
+            rows.append(Markup(
+                "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class='text-end %s'>%+.2f</td></tr>"
+            ) % (line.get("label"), line.get("value_a") or "", line.get("value_b") or "",
+                 comparison, css, contribution))
+        return head + Markup("").join(rows) + Markup("</tbody></table>")
+
+    def action_not_duplicate(self):
+        """Remember forever that these partners are not duplicates."""
+        self.write({"state": "not_duplicate"})
+        partner_ids = set((self.partner_a_id | self.partner_b_id).ids)
+        self.env["customer.duplicate.group"]._rebuild_groups(partner_ids)
+        return True
+
+    @api.model
+    def _upsert_scored(self, scored, job=None):
+        """Insert or refresh scored pairs in one statement.
+
+        Pairs reviewed as "not a duplicate" or "merged" are never touched.
+        ``scored`` items are dicts with keys a, b, score, explanation, rule_id, company_id.
+        """
+        if not scored:
+            return
+        self.flush_model()
+        uid = self.env.uid
+        execute_values(self.env.cr._obj, """
+            INSERT INTO customer_duplicate_pair
+                (partner_a_id, partner_b_id, score, explanation, state, rule_id, company_id,
+                 scan_job_id, create_uid, write_uid, create_date, write_date)
+            VALUES %s
+            ON CONFLICT (partner_a_id, partner_b_id) DO UPDATE
+               SET score = EXCLUDED.score, explanation = EXCLUDED.explanation,
+                   rule_id = EXCLUDED.rule_id, company_id = EXCLUDED.company_id,
+                   scan_job_id = EXCLUDED.scan_job_id, write_uid = EXCLUDED.write_uid,
+                   write_date = EXCLUDED.write_date
+             WHERE customer_duplicate_pair.state = 'open'
+        """, [
+            (item["a"], item["b"], item["score"], Json(item["explanation"]), "open",
+             item["rule_id"], item["company_id"], job.id if job else None, uid, uid)
+            for item in scored
+        ], template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')",
+            page_size=1000)
+        self.invalidate_model()
+
+    @api.model
+    def _export_csv(self, stream, min_score=None):
+        """Write open pairs as CSV (``partner_a_id,partner_b_id,score,reasons``), best first."""
+        writer = csv.writer(stream)
+        writer.writerow(["partner_a_id", "partner_b_id", "score", "reasons"])
+        self.flush_model()
+        self.env.cr.execute(
+            "SELECT partner_a_id, partner_b_id, score, explanation FROM customer_duplicate_pair"
+            " WHERE state = 'open' AND score >= %s ORDER BY score DESC, partner_a_id, partner_b_id",
+            [min_score or 0.0])
+        count = 0
+        for a_id, b_id, score, explanation in self.env.cr.fetchall():
+            writer.writerow([a_id, b_id, f"{score:.4f}", self._reasons_text(explanation or [])])
+            count += 1
+        return count
+
+    @api.model
+    def _reasons_text(self, explanation):
+        """One-line summary of an explanation: the fields that moved the score."""
+        return "; ".join(
+            f"{line['field']} {line['comparator']} {line['similarity']:.2f} ({line['contribution']:+.2f})"
+            for line in explanation if line.get("contribution")
+        )
