@@ -1,0 +1,123 @@
+"""Helpers shared by the customer_unification benchmarks: throw-away database, Odoo environment, data load."""
+
+import argparse
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
+
+ODOO_PATH = os.environ.get("ODOO_PATH", "/opt/odoo")
+PYTHON = sys.executable
+sys.path.insert(0, ODOO_PATH)
+sys.path.insert(0, os.path.dirname(__file__))
+
+
+def parse_args(description, **defaults):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("-c", "--config", default=os.environ.get("ODOO_RC", "/tmp/odoo-dev-8170.conf"),
+                        help="Odoo config file (db host/user, addons_path including this repo's addons)")
+    parser.add_argument("--db", default=defaults.get("db", "cu_match_bench"), help="throw-away database name")
+    parser.add_argument("--template", default="suite_tpl", help="template DB (empty string: fresh DB)")
+    parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
+    for name, value in defaults.items():
+        if name != "db":
+            parser.add_argument("--" + name.replace("_", "-"), type=type(value), default=value)
+    return parser.parse_args()
+
+
+_CONFIG_PARSED = []
+
+
+def _load_config(config, db=None):
+    import odoo
+    if not _CONFIG_PARSED:
+        odoo.tools.config.parse_config(["-c", config])
+        _CONFIG_PARSED.append(config)
+    if db:
+        odoo.tools.config["db_name"] = db
+    return odoo.tools.config
+
+
+def _pg_args(config):
+    conf = _load_config(config)
+    args = []
+    if conf["db_host"]:
+        args += ["-h", conf["db_host"]]
+    if conf["db_user"]:
+        args += ["-U", conf["db_user"]]
+    return args
+
+
+def create_db(args):
+    pg = _pg_args(args.config)
+    subprocess.run(["dropdb", "--if-exists", *pg, args.db], check=True)
+    template = ["-T", args.template] if args.template else []
+    subprocess.run(["createdb", *pg, *template, args.db], check=True)
+    subprocess.run([PYTHON, os.path.join(ODOO_PATH, "odoo-bin"), "-c", args.config, "-d", args.db,
+                    "-i", "customer_unification", "--without-demo=all", "--stop-after-init",
+                    "--log-level=warn"], check=True)
+
+
+def drop_db(args):
+    if not args.keep:
+        import odoo
+        odoo.modules.registry.Registry.delete(args.db)
+        odoo.sql_db.close_db(args.db)
+        subprocess.run(["dropdb", "--if-exists", *_pg_args(args.config), args.db], check=True)
+
+
+@contextmanager
+def environment(args):
+    import odoo
+    from odoo.api import Environment
+    _load_config(args.config, args.db)
+    registry = odoo.modules.registry.Registry(args.db)
+    with registry.cursor() as cr:
+        yield Environment(cr, odoo.SUPERUSER_ID, {"customer_unification_skip_check": True})
+
+
+def load_partners(env, records, batch=5000):
+    """Insert generated records with SQL and compute their match keys with the addon's normalizers.
+
+    Returns ``{partner_id: entity}``.  The ORM computes the same keys on create/write;
+    SQL keeps the 100,000-partner set-up short.
+    """
+    from psycopg2.extras import execute_values
+    cr = env.cr
+    countries = {c.code: c.id for c in env["res.country"].search([])}
+    phone_codes = {c.code: c.phone_code for c in env["res.country"].search([])}
+    key_columns = list(env["res.partner"]._cu_prepare_keys({}))
+    cr.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'res_partner'"
+               " AND column_name = 'autopost_bills'")
+    extra_col, extra_val = (", autopost_bills", ", 'ask'") if cr.fetchone() else ("", "")
+    ids_to_entity = {}
+    for start in range(0, len(records), batch):
+        chunk = records[start:start + batch]
+        rows = execute_values(cr._obj, """
+            INSERT INTO res_partner (name, complete_name, is_company, email, phone, mobile, vat, company_registry,
+                                     website, street, zip, city, country_id, active, type,
+                                     create_date, write_date, create_uid, write_uid""" + extra_col + """)
+            VALUES %s RETURNING id""", [
+            (r["name"], r["name"], r["is_company"], r["email"] or None, r["phone"] or None, r["mobile"] or None,
+             r["vat"] or None, r["company_registry"] or None, r["website"] or None, r["street"] or None,
+             r["zip"] or None, r["city"] or None, countries.get(r["country"]), True, "contact")
+            for r in chunk], template="(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"
+                                      "now() at time zone 'UTC', now() at time zone 'UTC', 1, 1" + extra_val + ")",
+            page_size=1000, fetch=True)
+        ids = [row[0] for row in rows]
+        cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)", [ids])
+        ids_to_entity.update(zip(ids, (r["entity"] for r in chunk), strict=True))
+        key_rows = []
+        for pid, record in zip(ids, chunk, strict=True):
+            keys = env["res.partner"]._cu_prepare_keys(
+                dict(record, country_code=record["country"], phone_code=phone_codes.get(record["country"])))
+            key_rows.append((pid, *(keys[col] or None for col in key_columns)))
+        execute_values(cr._obj, "UPDATE res_partner p SET " + ", ".join(
+            f"{col} = v.{col}" for col in key_columns) + " FROM (VALUES %s) AS v(id, " + ", ".join(
+            key_columns) + ") WHERE p.id = v.id", key_rows, page_size=1000)
+    return ids_to_entity
+
+
+def vacuum_analyze(args):
+    """What autovacuum does on a live database after a bulk load (flushes GIN pending lists, statistics)."""
+    subprocess.run(["psql", *_pg_args(args.config), "-d", args.db, "-qc", "VACUUM ANALYZE res_partner"], check=True)
