@@ -76,15 +76,20 @@ class TestMergeRepoint(MergeCommon):
 
     def test_query_count_does_not_grow_with_rows(self):
         def merge_with_leads(count):
-            Partner = self.env["res.partner"]
-            master, source = Partner.create([{"name": f"Q master {count}"}, {"name": f"Q source {count}"}])
-            self.env["crm.lead"].create([{"name": f"Lead {i}", "partner_id": source.id} for i in range(count)])
-            self.env.flush_all()
+            # every measurement starts from the same database state: only the number of leads differs
+            with self.env.cr.savepoint() as savepoint:
+                Partner = self.env["res.partner"]
+                master, source = Partner.create([{"name": "Q master"}, {"name": "Q source"}])
+                self.env["crm.lead"].create([{"name": f"Lead {i}", "partner_id": source.id} for i in range(count)])
+                self.env.flush_all()
+                self.env.invalidate_all()
+                before = self.env.cr.sql_log_count
+                log = self.Wizard._merge((master | source).ids, master)
+                self.assertEqual(log.moved_count, count + 1)  # the leads and the source's commercial partner
+                queries = self.env.cr.sql_log_count - before
+                savepoint.rollback()
             self.env.invalidate_all()
-            before = self.env.cr.sql_log_count
-            log = self.Wizard._merge((master | source).ids, master)
-            self.assertEqual(log.moved_count, count + 1)  # the leads and the source's commercial partner
-            return self.env.cr.sql_log_count - before
+            return queries
 
         merge_with_leads(1)  # warm the catalog and ORM caches
         self.assertEqual(merge_with_leads(2), merge_with_leads(40))
