@@ -8,19 +8,24 @@ into N overdue invoices, then measures:
 * the due-steps query (``_cadence_due_pairs``) over all documents;
 * one cron batch of 200 documents (email rendered and posted on the chatter, log written).
 
-Usage:
-    python bench_followup.py -c /tmp/odoo-dev-8280.conf --db bridge_fu_bench [--template suite_tpl]
-        [--sizes 1000 10000] [--runs 5] [--keep]
+Usage (after ``python benchmarks/make_template.py``)::
+
+    python benchmarks/crm_erp_bridge/bench_followup.py --db bridge_fu_bench [-c CONFIG]
+        [--template suite_bench_tpl] [--sizes 1000 10000] [--runs 5] [--keep]
+
+CONFIG defaults to ``$ODOO_RC``, else ``benchmarks/.bench-odoo.conf``.
 """
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
 import time
 from datetime import timedelta
 
-sys.path.insert(0, "/opt/odoo")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # benchmarks/
+import bench_env  # puts $ODOO_PATH on sys.path: keep it before odoo
 
 import odoo
 from odoo import Command, api, fields
@@ -29,18 +34,14 @@ from odoo.tools import SQL
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-c", "--config", default=bench_env.DEFAULT_CONFIG,
+                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
     parser.add_argument("--db", required=True, help="throw-away database (dropped unless --keep)")
-    parser.add_argument("--template", default="suite_tpl")
+    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true")
     return parser.parse_args()
-
-
-def psql_args():
-    cfg = odoo.tools.config
-    return ["-h", cfg["db_host"] or "127.0.0.1", "-U", cfg["db_user"] or "root"]
 
 
 def clone_rows(env, table, source_id, count, overrides):
@@ -124,13 +125,14 @@ def bench_size(env, size, runs):
 
 def main():
     args = parse_args()
+    bench_env.require_config(args.config)
     odoo.tools.config.parse_config(["-c", args.config])
-    subprocess.run(["dropdb", *psql_args(), "--if-exists", args.db], check=True)
-    subprocess.run(["createdb", *psql_args(), "-T", args.template, args.db], check=True)
+    bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
+    bench_env.pg_run(args.config, "createdb", "-T", args.template, args.db)
     subprocess.run(
         [
             sys.executable,
-            "/opt/odoo/odoo-bin",
+            bench_env.ODOO_BIN,
             "-c",
             args.config,
             "-d",
@@ -156,7 +158,7 @@ def main():
     finally:
         if not args.keep:
             odoo.sql_db.close_all()
-            subprocess.run(["dropdb", *psql_args(), "--if-exists", args.db], check=True)
+            bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark of the crm_erp_bridge management reports (issue 6).
 
-Creates a throw-away database from the ``suite_tpl`` template, installs crm_erp_bridge, generates
+Creates a throw-away database from the ``suite_bench_tpl`` template, installs crm_erp_bridge, generates
 open opportunities, sales orders (half quotations, half confirmed, one line each) and posted customer
 invoices (a third paid, with reconciliations so customers have a payment history) by cloning a
 template document of each kind in SQL, then measures:
@@ -16,10 +16,12 @@ template document of each kind in SQL, then measures:
   to it Odoo's list export path (``export_data`` + in-memory xlsxwriter, 8 columns) of the same
   100,000 opportunities.
 
-Usage (2 cores, ~10 minutes with the default sizes)::
+Usage (2 cores, ~10 minutes with the default sizes; after ``python benchmarks/make_template.py``)::
 
-    /root/.venvs/crm-erp-suite/bin/python benchmarks/crm_erp_bridge/bench_report.py \
-        --config /tmp/odoo-dev-8290.conf --db bridge_rep_bench --size 100000
+    python benchmarks/crm_erp_bridge/bench_report.py [--config CONFIG] [--template suite_bench_tpl] \
+        [--db bridge_rep_bench] [--size 100000] [--keep]
+
+CONFIG defaults to ``$ODOO_RC``, else ``benchmarks/.bench-odoo.conf``.
 
 The database is dropped at the end unless ``--keep``.
 """
@@ -33,19 +35,17 @@ import subprocess
 import sys
 import time
 
-ODOO = "/opt/odoo"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # benchmarks/
+import bench_env  # puts $ODOO_PATH on sys.path: odoo is imported lazily below
+
 PYTHON = sys.executable
 
 
-def psql(db, sql):
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "root", "-d", db, "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
-        check=True,
-    )
+def psql(config, db, sql):
+    bench_env.pg_run(config, "psql", "-d", db, "-v", "ON_ERROR_STOP=1", "-qAtc", sql)
 
 
 def odoo_env(config, db):
-    sys.path.insert(0, ODOO)
     import odoo
 
     odoo.tools.config.parse_config(["-c", config, "-d", db, "--log-level=warn"])
@@ -309,7 +309,9 @@ def export(config, db, mode):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--config", default="/tmp/odoo-dev-8290.conf")
+    parser.add_argument("--config", default=bench_env.DEFAULT_CONFIG,
+                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
+    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE)
     parser.add_argument("--db", default="bridge_rep_bench")
     parser.add_argument("--size", type=int, default=100000)
     parser.add_argument("--keep", action="store_true")
@@ -323,11 +325,12 @@ def main():
     if args.step == "export":
         return export(args.config, args.db, args.mode)
 
+    bench_env.require_config(args.config)
     me = [PYTHON, os.path.abspath(__file__), "--config", args.config, "--db", args.db]
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "root", "--if-exists", args.db], check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", "-T", "suite_tpl", args.db], check=True)
+    bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
+    bench_env.pg_run(args.config, "createdb", "-T", args.template, args.db)
     try:
-        subprocess.run([PYTHON, f"{ODOO}/odoo-bin", "-c", args.config, "-d", args.db, "-i", "crm_erp_bridge",
+        subprocess.run([PYTHON, bench_env.ODOO_BIN, "-c", args.config, "-d", args.db, "-i", "crm_erp_bridge",
                         "--stop-after-init", "--log-level=warn"], check=True)
         start = time.perf_counter()
         subprocess.run(me + ["--step", "generate", "--size", str(args.size)], check=True)
@@ -337,7 +340,7 @@ def main():
             subprocess.run(me + ["--step", "export", "--mode", mode], check=True)
     finally:
         if not args.keep:
-            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "root", "--if-exists", args.db], check=True)
+            bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
 
 
 if __name__ == "__main__":

@@ -9,9 +9,13 @@ needs for the same history: the partner form, its sales order list and its
 chatter. Figures are medians of several warm runs (registry caches warm,
 record cache cold, as for a new request).
 
-Usage:
-    python bench_timeline.py -c /tmp/odoo-dev-8270.conf --db bridge_core_bench \
-        [--template suite_tpl] [--sizes 1000 10000 100000] [--runs 7] [--keep]
+Usage (after ``python benchmarks/make_template.py``)::
+
+    python benchmarks/crm_erp_bridge/bench_timeline.py --db bridge_core_bench [-c CONFIG] \
+        [--template suite_bench_tpl] [--sizes 1000 10000 100000] [--runs 7] [--keep]
+
+CONFIG defaults to ``$ODOO_RC``, else ``benchmarks/.bench-odoo.conf``; its addons path is replaced by
+Odoo's addons plus a snapshot of this repository's ``addons/``.
 """
 
 # pylint: disable=print-used
@@ -24,7 +28,8 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, "/opt/odoo")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # benchmarks/
+import bench_env  # puts $ODOO_PATH on sys.path: keep it before odoo
 
 import odoo
 from odoo import api
@@ -33,18 +38,14 @@ from odoo.tools import SQL
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-c", "--config", default=bench_env.DEFAULT_CONFIG,
+                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
     parser.add_argument("--db", required=True, help="throw-away database (dropped unless --keep)")
-    parser.add_argument("--template", default="suite_tpl")
+    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", action="store_true")
     return parser.parse_args()
-
-
-def psql_args():
-    cfg = odoo.tools.config
-    return ["-h", cfg["db_host"] or "127.0.0.1", "-U", cfg["db_user"] or "root"]
 
 
 def snapshot_addons():
@@ -57,10 +58,10 @@ def snapshot_addons():
 
 
 def create_database(args, addons_path):
-    subprocess.run(["dropdb", *psql_args(), "--if-exists", args.db], check=True)
-    subprocess.run(["createdb", *psql_args(), "-T", args.template, args.db], check=True)
+    bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
+    bench_env.pg_run(args.config, "createdb", "-T", args.template, args.db)
     subprocess.run(
-        [sys.executable, "/opt/odoo/odoo-bin", "-c", args.config, "-d", args.db,
+        [sys.executable, bench_env.ODOO_BIN, "-c", args.config, "-d", args.db,
          "--addons-path", addons_path, "-i", "crm_erp_bridge", "--stop-after-init", "--no-http"],
         check=True,
     )
@@ -185,8 +186,9 @@ def screens(partner_id):
 
 def main():
     args = parse_args()
+    bench_env.require_config(args.config)
     addons = snapshot_addons()
-    addons_path = f"/opt/odoo/addons,/opt/odoo/odoo/addons,{addons}"
+    addons_path = bench_env.odoo_addons_path(addons)
     odoo.tools.config.parse_config(["-c", args.config, "--addons-path", addons_path])
     create_database(args, addons_path)
     registry = odoo.modules.registry.Registry(args.db)
@@ -207,7 +209,7 @@ def main():
             print(f"{size:>10} | {name:<14} | {ms:>9.1f} | {queries:>7}", flush=True)
     if not args.keep:
         odoo.sql_db.close_all()
-        subprocess.run(["dropdb", *psql_args(), "--if-exists", args.db], check=True)
+        bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
     shutil.rmtree(os.path.dirname(addons), ignore_errors=True)
 
 

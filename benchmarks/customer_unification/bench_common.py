@@ -1,4 +1,7 @@
-"""Helpers shared by the customer_unification benchmarks: throw-away database, Odoo environment, data load."""
+"""Helpers shared by the customer_unification benchmarks: throw-away database, Odoo environment, data load.
+
+Machine settings (Odoo location, config file, template, PostgreSQL connection) come from ``benchmarks/bench_env.py``.
+"""
 
 import argparse
 import os
@@ -6,23 +9,28 @@ import subprocess
 import sys
 from contextlib import contextmanager
 
-ODOO_PATH = os.environ.get("ODOO_PATH", "/opt/odoo")
-PYTHON = sys.executable
-sys.path.insert(0, ODOO_PATH)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # benchmarks/
 sys.path.insert(0, os.path.dirname(__file__))
+import bench_env  # puts $ODOO_PATH on sys.path: odoo is imported lazily below
+
+PYTHON = sys.executable
 
 
 def parse_args(description, **defaults):
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("-c", "--config", default=os.environ.get("ODOO_RC", "/tmp/odoo-dev-8170.conf"),
-                        help="Odoo config file (db host/user, addons_path including this repo's addons)")
+    parser.add_argument("-c", "--config", default=bench_env.DEFAULT_CONFIG,
+                        help="Odoo config file (db host/user, addons_path including this repo's addons; "
+                             "default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
     parser.add_argument("--db", default=defaults.get("db", "cu_match_bench"), help="throw-away database name")
-    parser.add_argument("--template", default="suite_tpl", help="template DB (empty string: fresh DB)")
+    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE,
+                        help="template DB (default: %(default)s; empty string: fresh DB)")
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     for name, value in defaults.items():
         if name != "db":
             parser.add_argument("--" + name.replace("_", "-"), type=type(value), default=value)
-    return parser.parse_args()
+    args = parser.parse_args()
+    bench_env.require_config(args.config)
+    return args
 
 
 _CONFIG_PARSED = []
@@ -38,22 +46,11 @@ def _load_config(config, db=None):
     return odoo.tools.config
 
 
-def _pg_args(config):
-    conf = _load_config(config)
-    args = []
-    if conf["db_host"]:
-        args += ["-h", conf["db_host"]]
-    if conf["db_user"]:
-        args += ["-U", conf["db_user"]]
-    return args
-
-
 def create_db(args):
-    pg = _pg_args(args.config)
-    subprocess.run(["dropdb", "--if-exists", *pg, args.db], check=True)
+    bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
     template = ["-T", args.template] if args.template else []
-    subprocess.run(["createdb", *pg, *template, args.db], check=True)
-    subprocess.run([PYTHON, os.path.join(ODOO_PATH, "odoo-bin"), "-c", args.config, "-d", args.db,
+    bench_env.pg_run(args.config, "createdb", *template, args.db)
+    subprocess.run([PYTHON, bench_env.ODOO_BIN, "-c", args.config, "-d", args.db,
                     "-i", "customer_unification", "--without-demo=all", "--stop-after-init",
                     "--log-level=warn"], check=True)
 
@@ -63,7 +60,7 @@ def drop_db(args):
         import odoo
         odoo.modules.registry.Registry.delete(args.db)
         odoo.sql_db.close_db(args.db)
-        subprocess.run(["dropdb", "--if-exists", *_pg_args(args.config), args.db], check=True)
+        bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
 
 
 @contextmanager
@@ -120,4 +117,4 @@ def load_partners(env, records, batch=5000):
 
 def vacuum_analyze(args):
     """What autovacuum does on a live database after a bulk load (flushes GIN pending lists, statistics)."""
-    subprocess.run(["psql", *_pg_args(args.config), "-d", args.db, "-qc", "VACUUM ANALYZE res_partner"], check=True)
+    bench_env.pg_run(args.config, "psql", "-d", args.db, "-qc", "VACUUM ANALYZE res_partner")

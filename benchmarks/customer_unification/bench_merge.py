@@ -12,33 +12,33 @@ duplicate follower). Then it measures:
 
 Each merge runs in its own transaction (committed), as from the user interface.
 
-Usage (venv python)::
+Usage (venv python; after ``python benchmarks/make_template.py``)::
 
-    python benchmarks/customer_unification/bench_merge.py -c /tmp/odoo-dev-8180.conf \
-        [--template suite_tpl] [--partners 100000] [--merges 1000] [--odoo-merges 200] \
+    python benchmarks/customer_unification/bench_merge.py [-c CONFIG] \
+        [--template suite_bench_tpl] [--partners 100000] [--merges 1000] [--odoo-merges 200] \
         [--modules customer_unification] [--keep]
+
+CONFIG defaults to ``$ODOO_RC``, else ``benchmarks/.bench-odoo.conf``.
 """
 
 import argparse
-import configparser
 import contextlib
 import json
+import os
 import subprocess
 import sys
 import time
 
 import psycopg2
 
-ODOO_BIN = "/opt/odoo/odoo-bin"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # benchmarks/
+import bench_env
 
 
-def run(cmd):
+def run(cmd, config=None):
+    """Print and run ``cmd``; with ``config``, a PostgreSQL tool gets the configured password."""
     print("+", " ".join(cmd), flush=True)
-    subprocess.run(cmd, check=True)
-
-
-def pg_args(conf):
-    return ["-h", conf.get("db_host") or "127.0.0.1", "-U", conf.get("db_user") or "root"]
+    subprocess.run(cmd, check=True, env=bench_env.pg_environ(config) if config else None)
 
 
 def generate_data(dsn, partners, merges):
@@ -114,15 +114,18 @@ print(json.dumps({"elapsed": elapsed, "merges": len(pairs), "logs": logs, "partn
 
 
 def measure(python, config, db, pairs):
+    environ = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [bench_env.ODOO_PATH,
+                                                                         os.environ.get("PYTHONPATH")])))
     out = subprocess.run([python, "-c", MERGE_SCRIPT, config, db, json.dumps(pairs)],
-                         check=True, capture_output=True, text=True).stdout
+                         check=True, capture_output=True, text=True, env=environ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("--template", default="suite_tpl")
+    parser.add_argument("-c", "--config", default=bench_env.DEFAULT_CONFIG,
+                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
+    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE)
     parser.add_argument("--partners", type=int, default=100_000)
     parser.add_argument("--merges", type=int, default=1000)
     parser.add_argument("--odoo-merges", type=int, default=200)
@@ -131,25 +134,22 @@ def main():
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
-    cp = configparser.ConfigParser()
-    cp.read(args.config)
-    conf = dict(cp["options"])
-    pg = pg_args(conf)
+    bench_env.require_config(args.config)
     db_odoo, db_suite = f"{args.prefix}_odoo", f"{args.prefix}_suite"
     python = sys.executable
     for db in (db_odoo, db_suite):
-        subprocess.run(["dropdb", *pg, "--if-exists", db], check=True)
-    run(["createdb", *pg, "-T", args.template, db_odoo])
-    dsn = f"dbname={db_odoo} host={pg[1]} user={pg[3]}"
+        bench_env.pg_run(args.config, "dropdb", "--if-exists", db)
+    run(["createdb", *bench_env.pg_args(args.config), "-T", args.template, db_odoo], args.config)
+    dsn = bench_env.pg_dsn(args.config, db_odoo)
     t0 = time.perf_counter()
     pairs = generate_data(dsn, args.partners, max(args.merges, args.odoo_merges))
     print(f"data generated in {time.perf_counter() - t0:.1f} s", flush=True)
-    run(["createdb", *pg, "-T", db_odoo, db_suite])
+    run(["createdb", *bench_env.pg_args(args.config), "-T", db_odoo, db_suite], args.config)
     t0 = time.perf_counter()
-    run([python, ODOO_BIN, "-c", args.config, "-d", db_suite, "-i", args.modules, "--stop-after-init",
+    run([python, bench_env.ODOO_BIN, "-c", args.config, "-d", db_suite, "-i", args.modules, "--stop-after-init",
          "--log-level=warn"])
     print(f"suite installed in {time.perf_counter() - t0:.1f} s", flush=True)
-    with contextlib.closing(psycopg2.connect(f"dbname={db_suite} host={pg[1]} user={pg[3]}")) as conn, \
+    with contextlib.closing(psycopg2.connect(bench_env.pg_dsn(args.config, db_suite))) as conn, \
             conn.cursor() as cr:
         cr.execute("""SELECT count(*) FROM pg_constraint c JOIN pg_class t ON t.oid = c.confrelid
                        WHERE t.relname = 'res_partner' AND c.contype = 'f'""")
@@ -167,7 +167,7 @@ def main():
           f"= {suite_ms:.0f} ms/merge (sources archived; logs, moved rows, dropped rows: {suite_res['logs']})")
     if not args.keep:
         for db in (db_odoo, db_suite):
-            subprocess.run(["dropdb", *pg, "--if-exists", db], check=True)
+            bench_env.pg_run(args.config, "dropdb", "--if-exists", db)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,11 @@ partners, runs the real full scan (SQL blocking + scoring) and compares the
 proposed pairs (score >= each rule's default threshold) with the ground truth.
 Also scores Odoo's exact-name grouping on the same data.
 
-    python benchmarks/customer_unification/bench_quality.py [--entities 3000] [--seed 7]
+    python benchmarks/customer_unification/bench_quality.py [-c CONFIG] [--template suite_bench_tpl] \
+        [--entities 3000] [--seed 7] [--keep]
+
+Run ``python benchmarks/make_template.py`` first; CONFIG defaults to ``$ODOO_RC``, else
+``benchmarks/.bench-odoo.conf``.
 """
 
 import collections

@@ -1,6 +1,10 @@
 """Full-scan time and peak memory on generated partners, and the latency of the check for one partner being typed.
 
-    python benchmarks/customer_unification/bench_scale.py [--partners 100000] [--samples 200]
+    python benchmarks/customer_unification/bench_scale.py [-c CONFIG] [--template suite_bench_tpl] \
+        [--partners 100000] [--samples 200] [--keep]
+
+Run ``python benchmarks/make_template.py`` first; CONFIG defaults to ``$ODOO_RC``, else
+``benchmarks/.bench-odoo.conf``.
 
 The full scan runs exactly like the cron job (chunk by chunk, committing after each
 chunk).  Peak memory is the Odoo process's maximum resident set size (RSS).

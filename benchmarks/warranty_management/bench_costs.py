@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark of warranty costs and provisions (warranty_management, issue 5).
 
-Creates a throw-away database from the ``suite_tpl`` template, installs warranty_management,
+Creates a throw-away database from the ``suite_bench_tpl`` template, installs warranty_management,
 configures warranty accounting, then measures:
 
 * posting the costs of one claim with ``--lines`` cost lines (journal entry + draft invoice);
@@ -11,22 +11,26 @@ configures warranty accounting, then measures:
   chunk by chunk as the cron runner does it (commit per chunk): total time, time per chunk and
   peak RSS.
 
-Usage (2 cores)::
+Usage (2 cores; after ``python benchmarks/make_template.py``)::
 
-    /root/.venvs/crm-erp-suite/bin/python benchmarks/warranty_management/bench_costs.py \
-        --config /tmp/odoo-dev-8380.conf --db w_acct_bench --rows 100000 --provisions 20000
+    python benchmarks/warranty_management/bench_costs.py [--config CONFIG] [--template suite_bench_tpl] \
+        [--db w_acct_bench] [--rows 100000] [--provisions 20000] [--lines 300] [--batch 500] [--keep]
+
+CONFIG defaults to ``$ODOO_RC``, else ``benchmarks/.bench-odoo.conf``.
 
 The database is dropped at the end unless ``--keep``.
 """
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
 import time
 
-ODOO = "/opt/odoo"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # benchmarks/
+import bench_env  # puts $ODOO_PATH on sys.path: odoo is imported lazily below
 
 
 def run(cmd):
@@ -39,7 +43,6 @@ _REGISTRY = {}
 def odoo_registry(config, db):
     """Return ``(odoo, registry)``; Odoo's configuration can be parsed once per process."""
     if db not in _REGISTRY:
-        sys.path.insert(0, ODOO)
         import odoo
 
         odoo.tools.config.parse_config(["-c", config, "-d", db, "--log-level=warn"])
@@ -114,7 +117,7 @@ def bench_posting(config, db, ids, lines):
     return {"post_lines": lines, "post_seconds": round(elapsed, 2)}
 
 
-def generate_rows(db, ids, rows, provisions):
+def generate_rows(config, db, ids, rows, provisions):
     sql = f"""
         INSERT INTO warranty_claim_cost_line
                (claim_id, company_id, sequence, date, cost_type, name, quantity, unit_cost, amount,
@@ -139,7 +142,7 @@ def generate_rows(db, ids, rows, provisions):
           FROM warranty_provision WHERE date_expiry = DATE '2024-01-01';
         ANALYZE;
     """
-    run(["psql", "-h", "127.0.0.1", "-U", "root", "-d", db, "-v", "ON_ERROR_STOP=1", "-qc", sql])
+    bench_env.pg_run(config, "psql", "-d", db, "-v", "ON_ERROR_STOP=1", "-qc", sql)
 
 
 def bench_export(config, db):
@@ -185,7 +188,9 @@ def bench_release(config, db, batch):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--config", required=True)
+    parser.add_argument("--config", default=bench_env.DEFAULT_CONFIG,
+                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
+    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE)
     parser.add_argument("--db", default="w_acct_bench")
     parser.add_argument("--rows", type=int, default=100000)
     parser.add_argument("--provisions", type=int, default=20000)
@@ -200,13 +205,14 @@ def main():
     if args.step == "release":
         return bench_release(args.config, args.db, args.batch)
 
-    run(["createdb", "-h", "127.0.0.1", "-U", "root", "-T", "suite_tpl", args.db])
+    bench_env.require_config(args.config)
+    bench_env.pg_run(args.config, "createdb", "-T", args.template, args.db)
     try:
-        run([sys.executable, f"{ODOO}/odoo-bin", "-c", args.config, "-d", args.db, "-i", "warranty_management",
+        run([sys.executable, bench_env.ODOO_BIN, "-c", args.config, "-d", args.db, "-i", "warranty_management",
              "--stop-after-init", "--log-level=warn", "--without-demo=all"])
         ids = setup(args.config, args.db)
         results = bench_posting(args.config, args.db, ids, args.lines)
-        generate_rows(args.db, ids, args.rows, args.provisions)
+        generate_rows(args.config, args.db, ids, args.rows, args.provisions)
         for step in ("export", "release"):
             out = subprocess.run(
                 [sys.executable, __file__, "--config", args.config, "--db", args.db, "--step", step,
@@ -218,7 +224,7 @@ def main():
         print(json.dumps(results, indent=2))
     finally:
         if not args.keep:
-            run(["dropdb", "-h", "127.0.0.1", "-U", "root", "--if-exists", "--force", args.db])
+            bench_env.pg_run(args.config, "dropdb", "--if-exists", "--force", args.db)
 
 
 if __name__ == "__main__":

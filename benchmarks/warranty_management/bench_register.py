@@ -1,21 +1,26 @@
 #!/usr/bin/env python3
 """Benchmark: register the warranties of one delivery of N lines (default 1,000).
 
-Creates a throw-away database from the ``suite_tpl`` template, installs warranty_management,
+Creates a throw-away database from the ``suite_bench_tpl`` template, installs warranty_management,
 sells N lines (half serial-tracked products with one serial each, half untracked products),
 then validates the delivery and reports how long the warranty registration takes
 (inside the validation) and the validation as a whole. The database is dropped at the end.
 
-Usage:
-    /root/.venvs/crm-erp-suite/bin/python benchmarks/warranty_management/bench_register.py \
-        -c /tmp/odoo-dev-8370.conf [--db w_core_bench_reg] [--lines 1000] [--keep]
+Usage (after ``python benchmarks/make_template.py``)::
+
+    python benchmarks/warranty_management/bench_register.py [-c CONFIG] [--template suite_bench_tpl] \
+        [--db w_core_bench_reg] [--lines 1000] [--keep] [--profile]
+
+CONFIG defaults to ``$ODOO_RC``, else ``benchmarks/.bench-odoo.conf``.
 """
 import argparse
+import os
 import subprocess
 import sys
 import time
 
-sys.path.insert(0, "/opt/odoo")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # benchmarks/
+import bench_env  # puts $ODOO_PATH on sys.path: keep it before odoo
 
 import odoo
 from odoo import Command
@@ -23,16 +28,19 @@ from odoo import Command
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-c", "--config", default=bench_env.DEFAULT_CONFIG,
+                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
+    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE)
     parser.add_argument("--db", default="w_core_bench_reg")
     parser.add_argument("--lines", type=int, default=1000)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--profile", action="store_true", help="print the 25 costliest functions")
     args = parser.parse_args()
 
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "root", "--if-exists", args.db], check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", "-T", "suite_tpl", args.db], check=True)
-    subprocess.run([sys.executable, "/opt/odoo/odoo-bin", "-c", args.config, "-d", args.db,
+    bench_env.require_config(args.config)
+    bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
+    bench_env.pg_run(args.config, "createdb", "-T", args.template, args.db)
+    subprocess.run([sys.executable, bench_env.ODOO_BIN, "-c", args.config, "-d", args.db,
                     "-i", "warranty_management", "--stop-after-init", "--without-demo=all"], check=True)
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.db])
     registry = odoo.modules.registry.Registry(args.db)
@@ -44,7 +52,7 @@ def main():
     finally:
         if not args.keep:
             odoo.sql_db.close_all()
-            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "root", "--if-exists", args.db], check=True)
+            bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
 
 
 def run(env, lines, profile=False):

@@ -1,23 +1,28 @@
 #!/usr/bin/env python3
 """Benchmark: the daily expiry/renewal job over N registrations (default 1,000,000).
 
-Creates a throw-away database from ``suite_tpl``, installs warranty_management, inserts N
+Creates a throw-away database from ``suite_bench_tpl``, installs warranty_management, inserts N
 registrations with SQL (0.5 % due for a renewal proposal, 2 % expired, the rest running),
 then runs ``warranty.registration._cron_expire_and_renew`` the way ``ir.cron`` does: one
 chunk per call, each call in its own transaction, until nothing remains. Prints the time,
 the number of chunks and the peak memory of the process; the database is dropped at the end.
 
-Usage:
-    /root/.venvs/crm-erp-suite/bin/python benchmarks/warranty_management/bench_renewal.py \
-        -c /tmp/odoo-dev-8370.conf [--db w_core_bench_ren] [--count 1000000] [--keep]
+Usage (after ``python benchmarks/make_template.py``)::
+
+    python benchmarks/warranty_management/bench_renewal.py [-c CONFIG] [--template suite_bench_tpl] \
+        [--db w_core_bench_ren] [--count 1000000] [--keep]
+
+CONFIG defaults to ``$ODOO_RC``, else ``benchmarks/.bench-odoo.conf``.
 """
 import argparse
+import os
 import resource
 import subprocess
 import sys
 import time
 
-sys.path.insert(0, "/opt/odoo")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # benchmarks/
+import bench_env  # puts $ODOO_PATH on sys.path: keep it before odoo
 
 import odoo
 from odoo.tools import SQL
@@ -29,15 +34,18 @@ def rss_mb():
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-c", "--config", default=bench_env.DEFAULT_CONFIG,
+                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
+    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE)
     parser.add_argument("--db", default="w_core_bench_ren")
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "root", "--if-exists", args.db], check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", "-T", "suite_tpl", args.db], check=True)
-    subprocess.run([sys.executable, "/opt/odoo/odoo-bin", "-c", args.config, "-d", args.db,
+    bench_env.require_config(args.config)
+    bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
+    bench_env.pg_run(args.config, "createdb", "-T", args.template, args.db)
+    subprocess.run([sys.executable, bench_env.ODOO_BIN, "-c", args.config, "-d", args.db,
                     "-i", "warranty_management", "--stop-after-init", "--without-demo=all"], check=True)
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.db])
     registry = odoo.modules.registry.Registry(args.db)
@@ -47,7 +55,7 @@ def main():
     finally:
         if not args.keep:
             odoo.sql_db.close_all()
-            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "root", "--if-exists", args.db], check=True)
+            bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
 
 
 def populate(registry, count):
