@@ -32,4 +32,5 @@
     },
     "application": True,
     "installable": True,
+    "uninstall_hook": "uninstall_hook",
 }

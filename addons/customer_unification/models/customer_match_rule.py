@@ -23,6 +23,13 @@ PROFILE_COLUMNS = (
     "cu_domain_key", "cu_street_key", "cu_zip_key", "cu_city_key",
 )
 
+#: res_partner columns the blocking passes and their filters read (scanned and candidate partners).
+BLOCK_COLUMNS = (
+    "id", "active", "type", "is_company", "company_id", "parent_id", "cu_name_key", "cu_email_key",
+    "cu_phone_key", "cu_mobile_key", "cu_vat_key", "cu_registry_key", "cu_domain_key",
+    "cu_street_key", "cu_zip_key", "cu_city_key",
+)
+
 #: Minimum pg_trgm similarity of names for the zip / city blocking passes.
 BLOCK_NAME_SIMILARITY = 0.5
 
@@ -168,6 +175,13 @@ class CustomerMatchRule(models.Model):
             explanation.append(entry)
         return max(0.0, min(1.0, round(total, 4))), explanation
 
+    def _score_only(self, profile_a, profile_b, specs):
+        """The score ``_score_profiles`` gives, without building the explanation (scan loops)."""
+        total = 0.0
+        for line in specs:
+            total += line._contribution(profile_a, profile_b)
+        return max(0.0, min(1.0, round(total, 4)))
+
     def _line_specs(self):
         """Rule lines as light snapshots for fast scoring loops."""
         self.ensure_one()
@@ -180,25 +194,34 @@ class CustomerMatchRule(models.Model):
 
     @api.model
     def _blocking_conditions(self):
-        """SQL join conditions (alias ``a`` = scanned partner, ``b`` = candidate).
+        """Blocking passes: ``(lookup, refine)`` SQL conditions on ``b`` (candidate) given ``a`` (scanned partner).
 
-        Each condition is one blocking pass answered by an index on ``b``;
-        override to add or remove passes.
+        Each pass looks up ``b`` for every scanned partner with ``lookup``
+        alone (a fenced ``LATERAL`` subquery), so ``lookup`` must be answered
+        by an index on ``b``; ``refine`` (or ``None``) is checked afterwards,
+        with the eligibility, company and direction filters. Override to add
+        or remove passes.
         """
-        sim = BLOCK_NAME_SIMILARITY
+        def name_blocks(place):
+            # same place and a name word starting alike (GIN index, see res.partner._cu_init_name_blocks)
+            return SQL(
+                "customer_unification_name_blocks(b.%(place)s, b.cu_name_key)"
+                " && customer_unification_name_blocks(a.%(place)s, a.cu_name_key)",
+                place=SQL.identifier(place))
+
+        similar_names = SQL("similarity(b.cu_name_key, a.cu_name_key) >= %s", BLOCK_NAME_SIMILARITY)
         return [
-            SQL("b.cu_email_key = a.cu_email_key"),
-            SQL("b.cu_phone_key = a.cu_phone_key"),
-            SQL("b.cu_mobile_key = a.cu_mobile_key"),
-            SQL("b.cu_phone_key = a.cu_mobile_key"),
-            SQL("b.cu_mobile_key = a.cu_phone_key"),
-            SQL("b.cu_vat_key = a.cu_vat_key"),
-            SQL("b.cu_registry_key = a.cu_registry_key"),
-            SQL("b.cu_domain_key = a.cu_domain_key"),
-            SQL("b.cu_zip_key = a.cu_zip_key AND similarity(b.cu_name_key, a.cu_name_key) >= %s", sim),
-            SQL("b.cu_street_key = a.cu_street_key AND similarity(b.cu_name_key, a.cu_name_key) >= %s", sim),
-            SQL("a.cu_zip_key IS NULL AND b.cu_city_key = a.cu_city_key"
-                " AND similarity(b.cu_name_key, a.cu_name_key) >= %s", sim),
+            (SQL("b.cu_email_key = a.cu_email_key"), None),
+            (SQL("b.cu_phone_key = a.cu_phone_key"), None),
+            (SQL("b.cu_mobile_key = a.cu_mobile_key"), None),
+            (SQL("b.cu_phone_key = a.cu_mobile_key"), None),
+            (SQL("b.cu_mobile_key = a.cu_phone_key"), None),
+            (SQL("b.cu_vat_key = a.cu_vat_key"), None),
+            (SQL("b.cu_registry_key = a.cu_registry_key"), None),
+            (SQL("b.cu_domain_key = a.cu_domain_key"), None),
+            (name_blocks("cu_zip_key"), similar_names),
+            (SQL("b.cu_street_key = a.cu_street_key"), similar_names),
+            (SQL("a.cu_zip_key IS NULL AND %s", name_blocks("cu_city_key")), similar_names),
         ]
 
     @api.model
@@ -213,7 +236,7 @@ class CustomerMatchRule(models.Model):
     def _candidate_pairs(self, partner_ids, only_higher=False):
         """Candidate pairs ``(a_id, b_id)`` with ``a_id < b_id`` for these partners.
 
-        Blocking joins run in PostgreSQL; pairs across companies (unless one
+        Blocking lookups run in PostgreSQL; pairs across companies (unless one
         partner is shared), parent/child pairs and pairs already marked as
         not duplicate or merged are excluded.  With ``only_higher`` a partner is
         only compared with partners of higher id (full scans, each pair once).
@@ -223,20 +246,26 @@ class CustomerMatchRule(models.Model):
         self.env["res.partner"].flush_model()
         self.env["customer.duplicate.pair"].flush_model(["state"])
         direction = SQL("b.id > a.id") if only_higher else SQL("b.id <> a.id")
+        # The lookup of each pass is fenced (OFFSET 0) so that PostgreSQL answers it with
+        # the pass's own index, per scanned partner, whatever it estimates for the filters;
+        # the costly refinement (name similarity) only sees the rows the cheap filters keep.
         branches = [
             SQL(
-                "SELECT a.id AS a_id, b.id AS b_id FROM scanned a JOIN res_partner b ON %s"
-                " WHERE %s AND %s AND b.is_company = a.is_company"
-                " AND (a.company_id IS NULL OR b.company_id IS NULL OR a.company_id = b.company_id)"
-                " AND b.parent_id IS DISTINCT FROM a.id AND a.parent_id IS DISTINCT FROM b.id",
-                condition, direction, self._eligible_partner_sql("b"),
+                """SELECT a.id AS a_id, b.id AS b_id FROM scanned a
+                   CROSS JOIN LATERAL (SELECT %s FROM res_partner b WHERE %s OFFSET 0) b
+                    WHERE %s AND %s AND b.is_company = a.is_company
+                      AND (a.company_id IS NULL OR b.company_id IS NULL OR a.company_id = b.company_id)
+                      AND b.parent_id IS DISTINCT FROM a.id AND a.parent_id IS DISTINCT FROM b.id
+                      AND %s""",
+                SQL(", ").join(SQL.identifier("b", col) for col in BLOCK_COLUMNS),
+                lookup, direction, self._eligible_partner_sql("b"), refine or SQL("TRUE"),
             )
-            for condition in self._blocking_conditions()
+            for lookup, refine in self._blocking_conditions()
         ]
         self.env.cr.execute(SQL(
             """
             WITH scanned AS MATERIALIZED (
-                SELECT * FROM res_partner a WHERE a.id = ANY(%(ids)s) AND %(eligible)s
+                SELECT %(columns)s FROM res_partner a WHERE a.id = ANY(%(ids)s) AND %(eligible)s
             ), candidates AS (%(union)s)
             SELECT DISTINCT LEAST(c.a_id, c.b_id), GREATEST(c.a_id, c.b_id)
               FROM candidates c
@@ -244,6 +273,7 @@ class CustomerMatchRule(models.Model):
                 ON p.partner_a_id = LEAST(c.a_id, c.b_id) AND p.partner_b_id = GREATEST(c.a_id, c.b_id)
              WHERE p.id IS NULL OR p.state = 'open'
             """,
+            columns=SQL(", ").join(SQL.identifier("a", col) for col in BLOCK_COLUMNS),
             ids=list(partner_ids), eligible=self._eligible_partner_sql("a"),
             union=SQL(" UNION ").join(branches),
         ))
@@ -263,9 +293,12 @@ class CustomerMatchRule(models.Model):
             rule = self._rule_for_profile(profile_a, index)
             if not rule:
                 continue
+            # most candidates fall below the threshold: explain only the pairs that are kept
+            if rule._score_only(profile_a, profile_b, specs[rule.id]) < (
+                    rule.threshold if threshold is None else threshold):
+                continue
             score, explanation = rule._score_profiles(profile_a, profile_b, specs[rule.id])
-            if score >= (rule.threshold if threshold is None else threshold):
-                result.append((a_id, b_id, score, explanation, rule))
+            result.append((a_id, b_id, score, explanation, rule))
         return result
 
     @api.model
@@ -335,21 +368,26 @@ class CustomerMatchRule(models.Model):
 class _LineSpec:
     """Plain snapshot of a rule line: cheap attribute access in scoring loops."""
 
-    __slots__ = ("field", "label", "comparator", "weight", "min_similarity", "mismatch_penalty",
-                 "keys", "displays", "line")
+    __slots__ = ("field", "label", "comparator", "compare", "weight", "min_similarity", "mismatch_penalty",
+                 "keys", "displays", "line", "_compare_line")
 
     def __init__(self, line, labels):
         self.line = line
         self.field = line.field
         self.label = labels[line.field]
         self.comparator = line.comparator
+        self.compare = COMPARATORS[line.comparator]
         self.weight = line.weight
         self.min_similarity = line.min_similarity
         self.mismatch_penalty = line.mismatch_penalty
         self.keys, self.displays = FIELD_SPECS[line.field]
+        self._compare_line = line._compare_with_spec
 
     def _explain(self, profile_a, profile_b):
         return self.line._explain_with_spec(self, profile_a, profile_b)
+
+    def _contribution(self, profile_a, profile_b):
+        return self._compare_line(self, profile_a, profile_b)[1]
 
 
 COMPARATORS = {

@@ -1,7 +1,5 @@
 from odoo import api, fields, models
 
-from .customer_match_rule import COMPARATORS
-
 
 class CustomerMatchRuleLine(models.Model):
     _name = "customer.match.rule.line"
@@ -52,29 +50,44 @@ class CustomerMatchRuleLine(models.Model):
     ]
 
     @api.model
+    def _compare_with_spec(self, spec, profile_a, profile_b):
+        """Compare one field of two profiles: ``(similarity, contribution)``.
+
+        ``similarity`` is ``None`` when a side has no value (no contribution).
+        Scoring and explanations both come from here: override it to change
+        how a field is compared.
+        """
+        compare = spec.compare
+        if len(spec.keys) == 1:  # the usual case, without building lists
+            key_a, key_b = profile_a.get(spec.keys[0]), profile_b.get(spec.keys[0])
+            if not key_a or not key_b:
+                return None, 0.0
+            similarity = compare(key_a, key_b)
+        else:
+            keys_a = [profile_a[key] for key in spec.keys if profile_a.get(key)]
+            keys_b = [profile_b[key] for key in spec.keys if profile_b.get(key)]
+            if not keys_a or not keys_b:
+                return None, 0.0
+            similarity = max(compare(key_a, key_b) for key_a in keys_a for key_b in keys_b)
+        if similarity >= spec.min_similarity:
+            return similarity, round(spec.weight * similarity, 4)
+        if self._penalty_applies(spec, profile_a, profile_b):
+            return similarity, -round(spec.mismatch_penalty * (1.0 - similarity), 4)
+        return similarity, 0.0
+
+    @api.model
     def _explain_with_spec(self, spec, profile_a, profile_b):
         """Compare one field of two profiles; return its explanation entry."""
-        keys_a = [profile_a[key] for key in spec.keys if profile_a.get(key)]
-        keys_b = [profile_b[key] for key in spec.keys if profile_b.get(key)]
-        entry = {
+        similarity, contribution = self._compare_with_spec(spec, profile_a, profile_b)
+        return {
             "field": spec.field,
             "label": spec.label,
             "comparator": spec.comparator,
             "value_a": " / ".join(str(profile_a[col]) for col in spec.displays if profile_a.get(col)),
             "value_b": " / ".join(str(profile_b[col]) for col in spec.displays if profile_b.get(col)),
-            "similarity": None,
-            "contribution": 0.0,
+            "similarity": None if similarity is None else round(similarity, 3),
+            "contribution": contribution,
         }
-        if not keys_a or not keys_b:
-            return entry
-        compare = COMPARATORS[spec.comparator]
-        similarity = max(compare(key_a, key_b) for key_a in keys_a for key_b in keys_b)
-        entry["similarity"] = round(similarity, 3)
-        if similarity >= spec.min_similarity:
-            entry["contribution"] = round(spec.weight * similarity, 4)
-        elif self._penalty_applies(spec, profile_a, profile_b):
-            entry["contribution"] = -round(spec.mismatch_penalty * (1.0 - similarity), 4)
-        return entry
 
     @api.model
     def _penalty_applies(self, spec, profile_a, profile_b):

@@ -2,6 +2,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..tools import normalize
 
@@ -50,7 +51,33 @@ class ResPartner(models.Model):
                 END IF;
             END $$
         """)
+        self._cu_init_name_blocks()
         return res
+
+    def _cu_init_name_blocks(self):
+        """Blocking keys of the scan's zip and city passes, answered by GIN expression indexes.
+
+        ``customer_unification_name_blocks(place, name_key)`` returns one key
+        ``place|xyz`` per token of the name key, ``xyz`` being the token's first
+        three letters (``('20121', 'mario rossi')`` gives ``{20121|mar, 20121|ros}``).
+        Two partners are compared by name only when they share a key: same
+        place and a word starting alike, so a big zip or city is no longer
+        compared with itself pair by pair.
+        """
+        self.env.cr.execute("""
+            CREATE OR REPLACE FUNCTION customer_unification_name_blocks(place text, name_key text)
+            RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+                SELECT array_agg(DISTINCT place || '|' || left(token, 3))
+                  FROM unnest(string_to_array(name_key, ' ')) AS token
+                 WHERE token <> ''
+            $fn$
+        """)
+        for column in ("cu_zip_key", "cu_city_key"):
+            self.env.cr.execute(SQL(
+                """CREATE INDEX IF NOT EXISTS %s ON res_partner
+                   USING gin (customer_unification_name_blocks(%s, cu_name_key)) WITH (fastupdate = off)""",
+                SQL.identifier(f"res_partner__{column}_name_blocks_index"), SQL.identifier(column),
+            ))
 
     @api.depends(*KEY_DEPENDENCIES)
     def _compute_cu_keys(self):
