@@ -1,5 +1,4 @@
 from markupsafe import Markup
-from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
@@ -138,22 +137,33 @@ class CustomerDuplicateGroup(models.Model):
         if not components:
             return
         comps = list(components.values())
-        uid = self.env.uid
-        group_ids = execute_values(self.env.cr._obj, """
+        # set-based statements with array parameters: no per-row adaptation on the client
+        cr = self.env.cr
+        cr.execute(SQL(
+            """
             INSERT INTO customer_duplicate_group
                 (state, max_score, partner_count, company_id, create_uid, write_uid, create_date, write_date)
-            VALUES %s RETURNING id
-        """, [("open", c["score"], len(c["partners"]), c["company"], uid, uid) for c in comps],
-            template="(%s, %s, %s, %s, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')",
-            page_size=1000, fetch=True)
-        rel_rows, pair_rows = [], []
-        for (group_id,), comp in zip(group_ids, comps, strict=True):
-            rel_rows.extend((group_id, pid) for pid in comp["partners"])
-            pair_rows.extend((pair_id, group_id) for pair_id in comp["pairs"])
-        execute_values(self.env.cr._obj,
-                       "INSERT INTO customer_duplicate_group_partner_rel (group_id, partner_id) VALUES %s",
-                       rel_rows, page_size=5000)
-        execute_values(self.env.cr._obj, """
-            UPDATE customer_duplicate_pair p SET group_id = v.group_id
-              FROM (VALUES %s) AS v(pair_id, group_id) WHERE p.id = v.pair_id
-        """, pair_rows, page_size=5000)
+            SELECT 'open', v.score, v.partner_count, v.company_id, %(uid)s, %(uid)s,
+                   now() at time zone 'UTC', now() at time zone 'UTC'
+              FROM unnest(%(score)s::float8[], %(count)s::int[], %(company)s::int[]) WITH ORDINALITY
+                   AS v(score, partner_count, company_id, position)
+             ORDER BY v.position
+            RETURNING id
+            """,
+            uid=self.env.uid, score=[c["score"] for c in comps],
+            count=[len(c["partners"]) for c in comps], company=[c["company"] for c in comps],
+        ))
+        group_ids = sorted(row[0] for row in cr.fetchall())  # ids follow the insertion order
+        rel_groups, rel_partners, pair_ids, pair_groups = [], [], [], []
+        for group_id, comp in zip(group_ids, comps, strict=True):
+            rel_groups.extend([group_id] * len(comp["partners"]))
+            rel_partners.extend(comp["partners"])
+            pair_ids.extend(comp["pairs"])
+            pair_groups.extend([group_id] * len(comp["pairs"]))
+        cr.execute(SQL(
+            """INSERT INTO customer_duplicate_group_partner_rel (group_id, partner_id)
+               SELECT * FROM unnest(%s::int[], %s::int[])""", rel_groups, rel_partners))
+        cr.execute(SQL(
+            """UPDATE customer_duplicate_pair p SET group_id = v.group_id
+                 FROM unnest(%s::int[], %s::int[]) AS v(pair_id, group_id) WHERE p.id = v.pair_id""",
+            pair_ids, pair_groups))

@@ -1,9 +1,10 @@
 import csv
+import json
 
 from markupsafe import Markup
-from psycopg2.extras import Json, execute_values
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 COMPARATOR_LABELS = {
     "exact": "exact",
@@ -91,24 +92,30 @@ class CustomerDuplicatePair(models.Model):
         if not scored:
             return
         self.flush_model()
-        uid = self.env.uid
-        execute_values(self.env.cr._obj, """
+        # one statement per batch, values passed as arrays: no per-row adaptation on the client
+        self.env.cr.execute(SQL(
+            """
             INSERT INTO customer_duplicate_pair
                 (partner_a_id, partner_b_id, score, explanation, state, rule_id, company_id,
                  scan_job_id, create_uid, write_uid, create_date, write_date)
-            VALUES %s
+            SELECT v.a, v.b, v.score, v.explanation::jsonb, 'open', v.rule_id, v.company_id,
+                   %(job)s, %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+              FROM unnest(%(a)s::int[], %(b)s::int[], %(score)s::float8[], %(explanation)s::text[],
+                          %(rule)s::int[], %(company)s::int[])
+                   AS v(a, b, score, explanation, rule_id, company_id)
             ON CONFLICT (partner_a_id, partner_b_id) DO UPDATE
                SET score = EXCLUDED.score, explanation = EXCLUDED.explanation,
                    rule_id = EXCLUDED.rule_id, company_id = EXCLUDED.company_id,
                    scan_job_id = EXCLUDED.scan_job_id, write_uid = EXCLUDED.write_uid,
                    write_date = EXCLUDED.write_date
              WHERE customer_duplicate_pair.state = 'open'
-        """, [
-            (item["a"], item["b"], item["score"], Json(item["explanation"]), "open",
-             item["rule_id"], item["company_id"], job.id if job else None, uid, uid)
-            for item in scored
-        ], template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')",
-            page_size=1000)
+            """,
+            job=job.id if job else None, uid=self.env.uid,
+            a=[item["a"] for item in scored], b=[item["b"] for item in scored],
+            score=[item["score"] for item in scored],
+            explanation=[json.dumps(item["explanation"], default=str) for item in scored],
+            rule=[item["rule_id"] for item in scored], company=[item["company_id"] for item in scored],
+        ))
         self.invalidate_model()
 
     @api.model
