@@ -1,3 +1,5 @@
+import gc
+
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
@@ -183,6 +185,7 @@ class TestFollowupValidation(CrmErpBridgeFollowupCommon):
 class TestFollowupTimelineQueries(CrmErpBridgeFollowupCommon):
     def _count_queries(self, source):
         self.env.invalidate_all()
+        gc.collect()  # environments left by earlier calls keep cached records until collected
         timeline = self.env["crm.erp.timeline"].with_user(self.salesman)
         before = self.env.cr.sql_log_count
         events = timeline._get_event_sources()[source]((self.customer | self.contact).ids, False, False, 50)
