@@ -716,10 +716,15 @@ class CrmErpTimeline(models.AbstractModel):
         documents = self._get_message_document_queries(partner_ids)
         if models_ is not None:
             documents = {model: q for model, q in documents.items() if model in models_}
-        scopes = [
-            SQL("(m.model = %s AND m.res_id IN %s)", model, query.subselect())
-            for model, query in documents.items()
-        ]
+        scopes = []
+        for model, query in documents.items():
+            # A lookup of each message's document by primary key, not the list of every document
+            # of the customer: the cost follows the messages read, not the history. OFFSET 0 keeps
+            # PostgreSQL from turning it back into a hash of all the customer's documents.
+            query.add_where(SQL("%s = m.res_id", SQL.identifier(query.table, "id")))
+            scopes.append(SQL(
+                "(m.model = %s AND EXISTS (SELECT 1 FROM %s WHERE %s OFFSET 0))",
+                model, query.from_clause, query.where_clause))
         if models_ is None or "res.partner" in models_:
             scopes.append(SQL("(m.model = 'res.partner' AND m.res_id IN %s)", partner_ids))
         if not scopes:
