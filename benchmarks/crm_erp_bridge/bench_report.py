@@ -272,11 +272,10 @@ def export(config, db, mode):
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         start = time.perf_counter()
         if mode == "bridge":
-            __, path = admin_env["crm.erp.report.xlsx"].export_xlsx(
+            __, content = admin_env["crm.erp.report.xlsx"]._export_xlsx(
                 "forecast", [("component", "=", "pipeline")]
             )
-            size = os.path.getsize(path)
-            os.unlink(path)
+            size = len(content)
             rows = admin_env["crm.erp.forecast.report"].search_count([("component", "=", "pipeline")])
         else:
             import io

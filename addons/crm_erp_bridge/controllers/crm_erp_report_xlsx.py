@@ -1,5 +1,4 @@
 import json
-import os
 
 from werkzeug.exceptions import BadRequest, NotFound
 
@@ -29,12 +28,7 @@ class CrmErpReportXlsxController(http.Controller):
                 raise BadRequest(str(error)) from error
             if not isinstance(parsed, list):
                 raise BadRequest("domain must be a JSON list")
-        filename, path = exporter.export_xlsx(key, parsed)
-        try:
-            with open(path, "rb") as handle:
-                content = handle.read()
-        finally:
-            os.unlink(path)
+        filename, content = exporter._export_xlsx(key, parsed)
         return request.make_response(
             content,
             headers=[

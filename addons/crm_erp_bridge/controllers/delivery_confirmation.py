@@ -1,5 +1,5 @@
 from odoo import fields, http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -19,14 +19,19 @@ class DeliveryConfirmationPortal(CustomerPortal):
         order = self._bridge_delivery_order(order_id, access_token)
         if order is None or order.state != "sale":
             return request.redirect("/my")
+        return self._bridge_delivery_render(order, access_token)
+
+    def _bridge_delivery_render(self, order, access_token, error=None, status=200):
         values = {
             "order": order,
             "access_token": access_token,
             "incoterm": order._bridge_delivery_incoterm(),
             "incoterms": request.env["account.incoterms"].sudo().search([]),
             "answered": bool(order.bridge_delivery_answered_on),
+            "pending": order._bridge_delivery_answer_pending(),
+            "error": error,
         }
-        return request.render("crm_erp_bridge.portal_delivery_confirmation", values)
+        return request.render("crm_erp_bridge.portal_delivery_confirmation", values, status=status)
 
     @http.route(
         "/my/orders/<int:order_id>/delivery-confirm", type="http", auth="public", methods=["POST"], website=True
@@ -41,11 +46,15 @@ class DeliveryConfirmationPortal(CustomerPortal):
         except ValueError:
             return request.redirect(order.get_portal_url(suffix="/delivery-confirm"))
         incoterm = request.env["account.incoterms"].sudo().browse(incoterm_id).exists()
-        order._bridge_record_delivery_answer(
-            answer == "confirm",
-            address=(post.get("address") or "").strip() or False,
-            date=date,
-            incoterm=incoterm,
-            note=(post.get("note") or "").strip() or False,
-        )
+        try:
+            order._bridge_record_delivery_answer(
+                answer == "confirm",
+                address=(post.get("address") or "").strip() or False,
+                date=date,
+                incoterm=incoterm,
+                note=(post.get("note") or "").strip() or False,
+            )
+        except UserError as error:
+            # no request waiting (already answered, never asked): 409 Conflict, nothing recorded
+            return self._bridge_delivery_render(order, access_token, error=error.args[0], status=409)
         return request.redirect(order.get_portal_url(suffix="/delivery-confirm"))

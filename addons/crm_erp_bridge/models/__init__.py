@@ -6,6 +6,7 @@ from . import crm_erp_interaction
 from . import crm_lead_receivable
 from . import sale_order_credit
 from . import crm_erp_cadence_step_mixin
+from . import crm_erp_batch_job
 from . import crm_erp_cadence_engine
 from . import crm_erp_cadence_log
 from . import crm_erp_followup_cadence

@@ -17,7 +17,11 @@ class AccountMove(models.Model):
     @api.depends("bridge_dunning_log_ids")
     def _compute_bridge_dunning_level_id(self):
         logs = self.env["crm.erp.cadence.log"].search(
-            [("move_id", "in", self.ids), ("dunning_level_id", "!=", False), ("skipped_reason", "!=", "missed")],
+            [
+                ("move_id", "in", self.ids),
+                ("dunning_level_id", "!=", False),
+                ("skipped_reason", "not in", ("missed", "error")),
+            ],
             order="date desc, id desc",
         )
         latest = {}

@@ -30,11 +30,14 @@ class CrmErpCadenceEngine(models.AbstractModel):
         return plan
 
     @api.model
-    def _run(self, model_name, record_ids=None, limit=None, today=None):
+    def _run(self, model_name, record_ids=None, limit=None, today=None, isolate=False):
         """Execute the due steps of ``model_name`` records.
 
         :param record_ids: restrict to these records (manual run); all records otherwise
         :param limit: maximum number of records handled (cron batches)
+        :param isolate: run each record in its own savepoint: a failing record is rolled back,
+            logged with ``skipped_reason="error"`` (so it is not retried forever) and reported
+            on the document; the others go on (scheduled jobs). A manual run raises instead.
         :return: ``(executed logs, number of records left with due steps)``
         """
         if not self._is_enabled(model_name):
@@ -49,19 +52,41 @@ class CrmErpCadenceEngine(models.AbstractModel):
         records = consumer.browse(batch_ids)
         steps = self.env[spec["step_model"]].browse({plan[rid][0] for rid in batch_ids})
         steps.fetch(["mail_template_id", "activity_type_id", "name"])
+        results = {}
+
+        def execute(record):
+            results[record.id] = steps.browse(plan[record.id][0])._cadence_execute(record)
+
+        if isolate:
+            succeeded, failed = self.env["crm.erp.batch.job"]._run_isolated(
+                records, execute, self._job_name(spec)
+            )
+        else:
+            for record in records:
+                execute(record)
+            succeeded, failed = records, {}
         log_vals = []
         for record in records:
             step_id, missed_ids = plan[record.id]
-            step = steps.browse(step_id)
             base = self._prepare_log_base(record, spec)
             for missed_id in missed_ids:
                 log_vals.append(dict(base, **{spec["log_step_field"]: missed_id, "skipped_reason": "missed"}))
-            result = step._cadence_execute(record)
+            if record in failed:
+                result = {"skipped_reason": "error", "error_message": str(failed[record])}
+            else:
+                result = results[record.id]
             log_vals.append(dict(base, **result, **{spec["log_step_field"]: step_id}))
         logs = self.env["crm.erp.cadence.log"].sudo().create(log_vals)
-        if records:
-            consumer.browse(batch_ids)._cadence_after_run(logs)
+        if succeeded:
+            succeeded._cadence_after_run(logs)
         return logs, len(record_ids_due) - len(batch_ids)
+
+    @api.model
+    def _job_name(self, spec):
+        """Translated name of the scheduled job of a cadence (failure reports)."""
+        if spec["kind"] == "dunning":
+            return self.env._("Payment reminders")
+        return self.env._("Quotation follow-ups")
 
     @api.model
     def _is_enabled(self, model_name):
@@ -83,6 +108,6 @@ class CrmErpCadenceEngine(models.AbstractModel):
     @api.model
     def _run_cron(self, model_name, batch_size=200):
         """Cron entry point: one batch per call, the cron framework re-runs it while work remains."""
-        logs, remaining = self._run(model_name, limit=batch_size)
+        logs, remaining = self._run(model_name, limit=batch_size, isolate=True)
         self.env["ir.cron"]._notify_progress(done=len(logs), remaining=remaining)
         return logs

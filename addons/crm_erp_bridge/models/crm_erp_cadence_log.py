@@ -34,9 +34,11 @@ class CrmErpCadenceLog(models.Model):
     mail_message_id = fields.Many2one("mail.message", string="Email", ondelete="set null")
     activity_id = fields.Many2one("mail.activity", ondelete="set null")
     skipped_reason = fields.Selection(
-        [("missed", "Missed (a later step was due)"), ("do_not_contact", "Customer may not be contacted")],
+        [("missed", "Missed (a later step was due)"), ("do_not_contact", "Customer may not be contacted"),
+         ("error", "The step failed")],
         string="Email Not Sent Because",
     )
+    error_message = fields.Text(help="Why the step failed; the document got a to-do activity about it.")
     manual = fields.Boolean(help="Run by a user rather than by the scheduled job.")
 
     _sql_constraints = [

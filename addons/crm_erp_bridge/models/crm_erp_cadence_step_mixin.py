@@ -93,6 +93,17 @@ class CrmErpCadenceStepMixin(models.AbstractModel):
             return False
         return not (partner.bridge_do_not_contact or partner.commercial_partner_id.bridge_do_not_contact)
 
+    @api.model
+    def _cadence_may_contact_domain(self, partner_field):
+        """Domain form of :meth:`_cadence_may_contact` on the partner in ``partner_field``, for
+        jobs selecting their documents in SQL (keep both in line when overriding)."""
+        return [
+            (f"{partner_field}.active", "=", True),
+            (f"{partner_field}.email", "!=", False),
+            (f"{partner_field}.bridge_do_not_contact", "=", False),
+            (f"{partner_field}.commercial_partner_id.bridge_do_not_contact", "=", False),
+        ]
+
     # ------------------------------------------------------------------
     # Execution
     # ------------------------------------------------------------------

@@ -851,11 +851,13 @@ class CrmErpTimeline(models.AbstractModel):
 
     @api.model
     def _get_timeline_totals(self, partner_ids, date_from, date_to):
-        """Totals shown above the timeline, in the company currency.
+        """Totals shown above the timeline, in the currency of the current company.
 
         Stock figures (open pipeline, open quotes, overdue) ignore the
         period; flow figures (ordered, invoiced, paid) follow it. A figure
-        whose documents the user may not read stays at 0.
+        whose documents the user may not read stays at 0. Documents of the
+        allowed companies only (record rules); each company's sums, in its
+        own currency, are converted with :meth:`_to_current_currency`.
         """
         totals = {
             "currency_id": self.env.company.currency_id.id,
@@ -874,21 +876,31 @@ class CrmErpTimeline(models.AbstractModel):
         return totals
 
     @api.model
+    def _to_current_currency(self, amount, company):
+        """Convert ``amount``, in the currency of ``company``, to the current company's currency
+        at today's rate (totals mix open balances and period flows: one rate keeps them
+        comparable, and matches the receivable figures of the customer form)."""
+        return self.env["res.partner"]._bridge_to_company_currency(
+            amount or 0.0, company or self.env.company, fields.Date.context_today(self)
+        )
+
+    @api.model
     def _totals_pipeline(self, partner_ids):
-        """Expected revenue of the open opportunities (1 query)."""
+        """Expected revenue of the open opportunities, per company (1 query)."""
         Lead = self.env["crm.lead"]
         if not Lead.has_access("read"):
             return {}
-        [[pipeline]] = Lead._read_group(
+        groups = Lead._read_group(
             [
                 ("partner_id", "in", partner_ids),
                 ("type", "=", "opportunity"),
                 ("probability", "<", 100),
             ]
             + self._user_domain(),
+            groupby=["company_id"],
             aggregates=["expected_revenue:sum"],
         )
-        return {"open_pipeline": pipeline or 0.0}
+        return {"open_pipeline": sum(self._to_current_currency(amount, company) for company, amount in groups)}
 
     @api.model
     def _totals_sale(self, partner_ids, date_from, date_to):
@@ -915,8 +927,10 @@ class CrmErpTimeline(models.AbstractModel):
             ordered_period.append(SQL("sale_order.date_order >= %s", date_from))
         if date_to:
             ordered_period.append(SQL("sale_order.date_order < %s", date_to))
+        orders.groupby = SQL("sale_order.company_id")
         self.env.cr.execute(
             orders.select(
+                SQL("sale_order.company_id"),
                 SQL("SUM(%s) FILTER (WHERE %s)", in_company_currency, is_open),
                 SQL("COUNT(*) FILTER (WHERE %s)", is_open),
                 SQL(
@@ -926,12 +940,14 @@ class CrmErpTimeline(models.AbstractModel):
                 ),
             )
         )
-        open_quotes, open_quotes_count, ordered = self.env.cr.fetchone()
-        return {
-            "open_quotes": open_quotes or 0.0,
-            "open_quotes_count": open_quotes_count or 0,
-            "ordered": ordered or 0.0,
-        }
+        totals = {"open_quotes": 0.0, "open_quotes_count": 0, "ordered": 0.0}
+        companies = self.env["res.company"]
+        for company_id, open_quotes, open_quotes_count, ordered in self.env.cr.fetchall():
+            company = companies.browse(company_id)
+            totals["open_quotes"] += self._to_current_currency(open_quotes, company)
+            totals["open_quotes_count"] += open_quotes_count or 0
+            totals["ordered"] += self._to_current_currency(ordered, company)
+        return totals
 
     @api.model
     def _totals_invoice(self, partner_ids, date_from, date_to):
@@ -953,8 +969,10 @@ class CrmErpTimeline(models.AbstractModel):
             invoiced_period.append(SQL("account_move.invoice_date >= %s", date_from.date()))
         if date_to:
             invoiced_period.append(SQL("account_move.invoice_date < %s", date_to.date()))
+        moves.groupby = SQL("account_move.company_id")
         self.env.cr.execute(
             moves.select(
+                SQL("account_move.company_id"),
                 SQL(
                     "SUM(account_move.amount_untaxed_signed) FILTER (WHERE %s)",
                     SQL(" AND ").join(invoiced_period),
@@ -967,8 +985,13 @@ class CrmErpTimeline(models.AbstractModel):
                 ),
             )
         )
-        invoiced, overdue = self.env.cr.fetchone()
-        return {"invoiced": invoiced or 0.0, "overdue": overdue or 0.0}
+        totals = {"invoiced": 0.0, "overdue": 0.0}
+        companies = self.env["res.company"]
+        for company_id, invoiced, overdue in self.env.cr.fetchall():
+            company = companies.browse(company_id)
+            totals["invoiced"] += self._to_current_currency(invoiced, company)
+            totals["overdue"] += self._to_current_currency(overdue, company)
+        return totals
 
     @api.model
     def _totals_payment(self, partner_ids, date_from, date_to):
@@ -976,7 +999,7 @@ class CrmErpTimeline(models.AbstractModel):
         Payment = self.env["account.payment"]
         if self._timeline_user_id() or not Payment.has_access("read"):
             return {}
-        [[paid]] = Payment._read_group(
+        groups = Payment._read_group(
             [
                 ("partner_id", "in", partner_ids),
                 ("state", "in", ("in_process", "paid")),
@@ -984,9 +1007,10 @@ class CrmErpTimeline(models.AbstractModel):
                 ("partner_type", "=", "customer"),
             ]
             + self._period_domain("date", date_from, date_to, is_date=True),
+            groupby=["company_id"],
             aggregates=["amount_company_currency_signed:sum"],
         )
-        return {"paid": paid or 0.0}
+        return {"paid": sum(self._to_current_currency(amount, company) for company, amount in groups)}
 
     # ------------------------------------------------------------------
     # RPC entry point for the client action

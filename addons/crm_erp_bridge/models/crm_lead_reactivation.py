@@ -82,12 +82,25 @@ class CrmLead(models.Model):
         """Scheduled job: create one reactivation opportunity per dormant customer, in chunks."""
         rows = self._bridge_dormant_customers(batch_size + 1)
         batch = rows[:batch_size]
-        partners = self.env["res.partner"].browse([row[0] for row in batch])
         companies = self.env["res.company"].browse([row[1] for row in batch])
-        values = [
-            self._bridge_prepare_reactivation_values(partners.browse(pid), companies.browse(cid), last, gap)
-            for pid, cid, last, gap in batch
-        ]
-        leads = self.create(values)
-        self.env["ir.cron"]._notify_progress(done=len(leads), remaining=max(len(rows) - batch_size, 0))
+        rows_by_partner = {}
+        for pid, cid, last, gap in batch:
+            rows_by_partner.setdefault(pid, []).append((cid, last, gap))
+        partners = self.env["res.partner"].browse(list(rows_by_partner))
+        leads = self.browse()
+
+        def reactivate(partner):
+            nonlocal leads
+            values = [
+                self._bridge_prepare_reactivation_values(partner, companies.browse(cid), last, gap)
+                for cid, last, gap in rows_by_partner[partner.id]
+            ]
+            leads |= self.create(values)
+
+        # one customer at a time: a failing customer is rolled back, reported on the partner and
+        # retried on the next run; the others get their opportunity
+        self.env["crm.erp.batch.job"]._run_isolated(
+            partners, reactivate, self.env._("Dormant customer reactivation")
+        )
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=max(len(rows) - batch_size, 0))
         return leads

@@ -105,7 +105,9 @@ class ResPartner(models.Model):
 
         The figures are read as superuser within the allowed companies: a
         salesperson must see that a customer is overdue even on invoices
-        that another salesperson issued. Amounts are in company currency.
+        that another salesperson issued. Amounts are in the currency of the
+        current company: each company's sums (in that company's currency) are
+        converted at today's rate (see :meth:`_bridge_to_company_currency`).
         """
         # records being created in a form (NewId) have no figures yet
         commercial_ids = tuple(set(self.commercial_partner_id._origin.ids))
@@ -115,15 +117,18 @@ class ResPartner(models.Model):
         self.env.flush_all()
         today = fields.Date.context_today(self)
         company_ids = tuple(self.env.companies.ids)
-        for pid, invoiced, open_amount, overdue, oldest_due in self._bridge_query_invoices(
+        companies = self.env["res.company"].browse(company_ids)
+        for pid, company_id, invoiced, open_amount, overdue, oldest_due in self._bridge_query_invoices(
             commercial_ids, company_ids, today
         ):
-            figures[pid].update(
-                bridge_invoiced_12m=invoiced or 0.0,
-                bridge_open_receivable=open_amount or 0.0,
-                bridge_overdue_amount=overdue or 0.0,
-                bridge_oldest_overdue_days=(today - oldest_due).days if oldest_due else 0,
-            )
+            company = companies.browse(company_id)
+            values = figures[pid]
+            values["bridge_invoiced_12m"] += self._bridge_to_company_currency(invoiced, company, today)
+            values["bridge_open_receivable"] += self._bridge_to_company_currency(open_amount, company, today)
+            values["bridge_overdue_amount"] += self._bridge_to_company_currency(overdue, company, today)
+            if oldest_due:
+                days = (today - oldest_due).days
+                values["bridge_oldest_overdue_days"] = max(values["bridge_oldest_overdue_days"], days)
         for pid, avg_days in self._bridge_query_days_to_pay(commercial_ids, company_ids, today):
             figures[pid]["bridge_avg_days_to_pay"] = float(avg_days or 0.0)
         for pid, last_order, open_quotes in self._bridge_query_orders(commercial_ids, company_ids, today):
@@ -141,11 +146,28 @@ class ResPartner(models.Model):
             values["bridge_credit_warning_message"] = message or False
         return figures
 
+    @api.model
+    def _bridge_to_company_currency(self, amount, company, day):
+        """Convert ``amount``, in the currency of ``company``, to the currency of the current
+        company at the rate of ``day``.
+
+        Receivable figures are today's exposure, so open and overdue balances (and, for one
+        consistent figure, the 12-month invoiced amount) are converted at today's rate; within
+        one company nothing is converted (``amount_*_signed`` is already in its currency).
+        """
+        if not amount:
+            return 0.0
+        target = self.env.company
+        if company == target or company.currency_id == target.currency_id:
+            return amount
+        return company.currency_id._convert(amount, target.currency_id, target, day)
+
     def _bridge_query_invoices(self, commercial_ids, company_ids, today):
-        """Invoiced over 12 months, open, overdue and oldest due date (1 query)."""
+        """Per customer and company: invoiced over 12 months, open, overdue (in that company's
+        currency) and oldest due date (1 query)."""
         return self.env.execute_query(SQL(
             """
-            SELECT m.commercial_partner_id,
+            SELECT m.commercial_partner_id, m.company_id,
                    SUM(m.amount_untaxed_signed) FILTER (WHERE m.invoice_date >= %(since)s),
                    SUM(m.amount_residual_signed) FILTER (WHERE m.payment_state IN ('not_paid', 'partial')),
                    SUM(m.amount_residual_signed) FILTER (
@@ -158,7 +180,7 @@ class ResPartner(models.Model):
                AND m.company_id IN %(companies)s
                AND m.state = 'posted'
                AND m.move_type IN ('out_invoice', 'out_refund')
-          GROUP BY m.commercial_partner_id
+          GROUP BY m.commercial_partner_id, m.company_id
             """,
             since=today - timedelta(days=365),
             today=today,

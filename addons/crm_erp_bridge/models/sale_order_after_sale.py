@@ -65,6 +65,12 @@ class SaleOrder(models.Model):
     def _bridge_schedule_checkin(self):
         """Schedule the after-sale check-in activity for the salesperson of these orders."""
         for order in self:
+            order._bridge_schedule_checkin_one()
+
+    def _bridge_schedule_checkin_one(self):
+        """Schedule the after-sale check-in of one order and mark it scheduled."""
+        self.ensure_one()
+        for order in self:
             company = order.company_id
             activity_type = company.bridge_checkin_activity_type_id or self.env.ref(
                 "mail.mail_activity_data_call", raise_if_not_found=False
@@ -82,6 +88,9 @@ class SaleOrder(models.Model):
         """Scheduled job: schedule check-ins for orders just delivered or paid, in batches."""
         ids = self._bridge_checkin_due_order_ids(batch_size + 1)
         orders = self.browse(ids[:batch_size])
-        orders._bridge_schedule_checkin()
+        # one order at a time: a failing order is rolled back, reported and retried on the next run
+        scheduled, _failed = self.env["crm.erp.batch.job"]._run_isolated(
+            orders, lambda order: order._bridge_schedule_checkin_one(), self.env._("After-sale check-ins")
+        )
         self.env["ir.cron"]._notify_progress(done=len(orders), remaining=max(len(ids) - batch_size, 0))
-        return orders
+        return scheduled

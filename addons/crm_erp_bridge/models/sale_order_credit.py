@@ -1,7 +1,11 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+# Written only by the override itself (as superuser, after its own checks): a client that could
+# write them could confirm a blocked order.
+CREDIT_OVERRIDE_FIELDS = ("bridge_credit_override_reason", "bridge_credit_override_user_id")
 
 
 class SaleOrder(models.Model):
@@ -82,7 +86,12 @@ class SaleOrder(models.Model):
         return self.env.user.has_group("crm_erp_bridge.group_crm_erp_bridge_credit_manager")
 
     def _bridge_check_credit_block(self):
-        """Raise when a quotation is blocked and not overridden."""
+        """Raise when a quotation is blocked and not overridden.
+
+        An override is the stored ``bridge_credit_override_user_id``, which only
+        :meth:`_bridge_record_credit_override` writes: no context key or
+        client-written value switches this check off.
+        """
         for order in self:
             if order.bridge_credit_override_user_id:
                 continue
@@ -95,10 +104,28 @@ class SaleOrder(models.Model):
                     reason=reason,
                 ))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(fname in vals for vals in vals_list for fname in CREDIT_OVERRIDE_FIELDS):
+            raise AccessError(self.env._("A credit override can only be given through the override wizard."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and any(fname in vals for fname in CREDIT_OVERRIDE_FIELDS):
+            raise AccessError(self.env._("A credit override can only be given through the override wizard."))
+        return super().write(vals)
+
     def action_confirm(self):
-        if not self.env.context.get("bridge_credit_override"):
-            self._bridge_check_credit_block()
+        self._bridge_check_credit_block()
         return super().action_confirm()
+
+    def action_draft(self):
+        res = super().action_draft()
+        # An override was given for one confirmation: a quotation reset to draft is checked again.
+        self.filtered("bridge_credit_override_user_id").sudo().write(
+            dict.fromkeys(CREDIT_OVERRIDE_FIELDS, False)
+        )
+        return res
 
     def action_bridge_credit_override(self):
         """Open the override wizard (credit managers only)."""
@@ -112,20 +139,33 @@ class SaleOrder(models.Model):
             "context": {"default_order_id": self.id},
         }
 
-    def _bridge_override_credit_block(self, reason):
-        """Record the override, log it on the chatter (and so on the
-        timeline) and confirm the order."""
+    def _bridge_record_credit_override(self, reason, automatic=False):
+        """Record the override of the credit block on the order and log it on
+        its chatter (and so on the timeline). The caller has checked that the
+        override is allowed (credit manager, or a completed online payment).
+
+        :param reason: why the block is overridden (shown on the chatter)
+        :param automatic: the override was given by the system (payment), not by a person
+        """
         self.ensure_one()
-        self.write({
+        self.sudo().write({
             "bridge_credit_override_reason": reason,
             "bridge_credit_override_user_id": self.env.user.id,
         })
-        self.message_post(
-            body=Markup("<p>%s</p><p>%s</p>") % (
-                self.env._("Credit block overridden by %(user)s.", user=self.env.user.name),
-                reason,
-            ),
+        if automatic:
+            title = self.env._("Credit block overridden automatically.")
+        else:
+            title = self.env._("Credit block overridden by %(user)s.", user=self.env.user.name)
+        self.sudo().message_post(
+            body=Markup("<p>%s</p><p>%s</p>") % (title, reason),
             message_type="comment",
             subtype_xmlid="crm_erp_bridge.mt_bridge_credit_override",
         )
-        return self.with_context(bridge_credit_override=True).action_confirm()
+
+    def _bridge_override_credit_block(self, reason):
+        """Record the override of a credit manager and confirm the order."""
+        self.ensure_one()
+        if not self._bridge_can_override_credit_block():
+            raise AccessError(self.env._("Only credit managers may override the credit block."))
+        self._bridge_record_credit_override(reason)
+        return self.action_confirm()

@@ -1,7 +1,8 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 
 class SaleOrder(models.Model):
@@ -41,21 +42,52 @@ class SaleOrder(models.Model):
             return self.incoterm
         return self.company_id.incoterm_id
 
+    @api.model
     def _bridge_delivery_request_due_domain(self, today):
-        """Domain of the confirmed orders whose delivery confirmation must be asked for on ``today``
-        when the company asks N days before the commitment date."""
-        return [
-            ("state", "=", "sale"),
-            ("bridge_delivery_state", "=", False),
-            ("commitment_date", "!=", False),
-            ("company_id.bridge_delivery_confirm_mode", "=", "before_commitment"),
+        """Domain of the confirmed orders whose delivery confirmation must be asked for on ``today``:
+        companies asking N days before the commitment date, commitment date at most N days away,
+        customer who may be contacted. Selected in SQL by the scheduled job, oldest first."""
+        companies = self.env["res.company"].sudo().search([("bridge_delivery_confirm_mode", "=", "before_commitment")])
+        per_company = [
+            [
+                ("company_id", "=", company.id),
+                (
+                    "commitment_date",
+                    "<",
+                    datetime.combine(today + timedelta(days=company.bridge_delivery_confirm_days + 1), time.min),
+                ),
+            ]
+            for company in companies
         ]
+        return expression.AND([
+            [("state", "=", "sale"), ("bridge_delivery_state", "=", False), ("commitment_date", "!=", False)],
+            expression.OR(per_company) if per_company else expression.FALSE_DOMAIN,
+            self.env["crm.erp.cadence.step.mixin"]._cadence_may_contact_domain("partner_id"),
+        ])
 
     def _bridge_delivery_request_is_due(self, today):
-        """Whether the request of this order (from the domain above) is due on ``today``."""
+        """Whether the request of this order is due on ``today`` (see the domain above)."""
         self.ensure_one()
-        days = self.company_id.bridge_delivery_confirm_days
-        return self.commitment_date.date() - timedelta(days=days) <= today
+        return bool(self.filtered_domain(self._bridge_delivery_request_due_domain(today)))
+
+    @api.model
+    def _bridge_delivery_unanswered_domain(self, now):
+        """Domain of the requests still unanswered after the company's timeout at ``now``."""
+        per_company = [
+            [
+                ("company_id", "=", company.id),
+                (
+                    "bridge_delivery_requested_on",
+                    "<=",
+                    now - timedelta(days=company.bridge_delivery_confirm_timeout_days),
+                ),
+            ]
+            for company in self.env["res.company"].sudo().search([])
+        ]
+        return expression.AND([
+            [("bridge_delivery_state", "=", "requested"), ("bridge_delivery_requested_on", "!=", False)],
+            expression.OR(per_company) if per_company else expression.FALSE_DOMAIN,
+        ])
 
     # ------------------------------------------------------------------
     # Asking
@@ -98,9 +130,20 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # Answer (portal)
     # ------------------------------------------------------------------
-    def _bridge_record_delivery_answer(self, confirmed, address=False, date=False, incoterm=False, note=False):
-        """Record the customer's answer on the order and its chatter (which feeds the timeline)."""
+    def _bridge_delivery_answer_pending(self):
+        """Whether the customer may answer now: a request was sent and not answered yet (late
+        answers after the timeout are still welcome). One answer per request."""
         self.ensure_one()
+        return self.state == "sale" and self.bridge_delivery_state in ("requested", "no_answer")
+
+    def _bridge_record_delivery_answer(self, confirmed, address=False, date=False, incoterm=False, note=False):
+        """Record the customer's answer on the order and its chatter (which feeds the timeline).
+
+        :raise UserError: when no request is waiting for an answer
+        """
+        self.ensure_one()
+        if not self._bridge_delivery_answer_pending():
+            raise UserError(self.env._("There is no delivery confirmation waiting for an answer on this order."))
         values = {
             "bridge_delivery_state": "confirmed" if confirmed else "changed",
             "bridge_delivery_answered_on": fields.Datetime.now(),
@@ -138,19 +181,36 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # Scheduled job
     # ------------------------------------------------------------------
+    def _bridge_flag_no_answer(self):
+        """Mark these requests unanswered and ask the salesperson to call the customer."""
+        self.write({"bridge_delivery_state": "no_answer"})
+        self._bridge_schedule_delivery_activity(self.env._("No answer to the delivery confirmation"))
+
     @api.model
     def _cron_bridge_delivery_confirmation(self, batch_size=500):
-        """Send the requests due before commitment dates; flag unanswered requests to the salesperson."""
+        """Send the requests due before commitment dates; flag unanswered requests to the salesperson.
+
+        Due orders are selected in SQL, oldest commitment (or request) first, ``batch_size`` at a
+        time; the cron framework re-runs the job while work remains. Each order runs in its own
+        savepoint: a failing one is rolled back, reported and retried on the next run.
+        """
         today = fields.Date.context_today(self)
-        candidates = self.search(self._bridge_delivery_request_due_domain(today), limit=batch_size)
-        candidates.filtered(lambda o: o._bridge_delivery_request_is_due(today))._bridge_request_delivery_confirmation()
-        unanswered = self.search([("bridge_delivery_state", "=", "requested")], limit=batch_size)
-        late = unanswered.filtered(
-            lambda o: (
-                o.bridge_delivery_requested_on + timedelta(days=o.company_id.bridge_delivery_confirm_timeout_days)
-                <= fields.Datetime.now()
-            )
+        job = self.env["crm.erp.batch.job"]
+        job_name = self.env._("Delivery confirmations")
+        due = self.search(
+            self._bridge_delivery_request_due_domain(today), order="commitment_date, id", limit=batch_size + 1
         )
-        late.write({"bridge_delivery_state": "no_answer"})
-        late._bridge_schedule_delivery_activity(self.env._("No answer to the delivery confirmation"))
+        job._run_isolated(due[:batch_size], lambda order: order._bridge_request_delivery_confirmation(), job_name)
+        unanswered = self.search(
+            self._bridge_delivery_unanswered_domain(fields.Datetime.now()),
+            order="bridge_delivery_requested_on, id",
+            limit=batch_size + 1,
+        )
+        late, _failed = job._run_isolated(
+            unanswered[:batch_size], lambda order: order._bridge_flag_no_answer(), job_name
+        )
+        self.env["ir.cron"]._notify_progress(
+            done=len(due[:batch_size]) + len(unanswered[:batch_size]),
+            remaining=max(len(due) - batch_size, 0) + max(len(unanswered) - batch_size, 0),
+        )
         return late

@@ -1,3 +1,5 @@
+import contextlib
+import os
 import tempfile
 
 import xlsxwriter
@@ -48,10 +50,14 @@ class CrmErpReportXlsx(models.AbstractModel):
     # Entry point
     # ------------------------------------------------------------------
     @api.model
-    def export_xlsx(self, key, domain=None):
-        """Build the workbook of report ``key`` restricted to ``domain``.
+    def _export_xlsx(self, key, domain=None):
+        """Build the workbook of report ``key`` restricted to ``domain``, as the current user.
 
-        :returns: (file name, path of a temporary file the caller must delete)
+        Private (not callable over RPC): the download route is the way in. The workbook is built
+        in a private temporary directory (constant-memory mode writes row data to disk), removed
+        whatever happens, so a failing build leaves no file behind.
+
+        :returns: (file name, content of the workbook as bytes)
         """
         reports = self._xlsx_reports()
         if key not in reports:
@@ -61,18 +67,28 @@ class CrmErpReportXlsx(models.AbstractModel):
         model_name, builder = reports[key]
         report = self.env[model_name]
         report.check_access("read")
-        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
-        tmp.close()
-        workbook = xlsxwriter.Workbook(
-            tmp.name,
-            {"constant_memory": True, "default_date_format": self._xlsx_number_formats()["date"]},
-        )
-        try:
-            styles = self._xlsx_styles(workbook)
-            getattr(self, builder)(workbook, styles, report, list(domain or []))
-        finally:
+        with tempfile.TemporaryDirectory(prefix="crm_erp_xlsx_") as tmpdir:
+            path = os.path.join(tmpdir, f"{key}_report.xlsx")
+            workbook = xlsxwriter.Workbook(
+                path,
+                {
+                    "constant_memory": True,
+                    "tmpdir": tmpdir,
+                    "default_date_format": self._xlsx_number_formats()["date"],
+                },
+            )
+            try:
+                styles = self._xlsx_styles(workbook)
+                getattr(self, builder)(workbook, styles, report, list(domain or []))
+            except Exception:
+                # release the row files of the half-built workbook; the directory goes anyway
+                with contextlib.suppress(Exception):
+                    workbook.close()
+                raise
             workbook.close()
-        return f"{key}_report.xlsx", tmp.name
+            with open(path, "rb") as handle:
+                content = handle.read()
+        return f"{key}_report.xlsx", content
 
     # ------------------------------------------------------------------
     # Helpers

@@ -17,3 +17,5 @@ from . import test_quote_followup_tour
 from . import test_delivery_confirmation
 from . import test_report_dashboard
 from . import test_after_sale
+from . import test_batch_jobs
+from . import test_multi_company_currency

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import fields, http
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common_followup import CrmErpBridgeFollowupCommon
 
@@ -102,6 +102,56 @@ class TestDeliveryConfirmationPortal(HttpCase, CrmErpBridgeFollowupCommon):
     def test_wrong_token_refused(self):
         self.url_open(self.url, data={"access_token": "wrong", "answer": "confirm", "csrf_token": self._csrf()})
         self.assertEqual(self.order.bridge_delivery_state, "requested")
+
+    def _answer(self, answer="confirm", token=None, **values):
+        return self.url_open(
+            self.url,
+            data={"access_token": token or self.token, "answer": answer, "csrf_token": self._csrf(), **values},
+        )
+
+    def test_second_answer_refused(self):
+        self.assertEqual(self._answer("confirm").status_code, 200)
+        answered_on = self.order.bridge_delivery_answered_on
+        messages = len(self.order.message_ids)
+        response = self._answer("change", address="Somewhere else")
+        self.assertEqual(response.status_code, 409)
+        self.assertIn("no delivery confirmation waiting", response.text)
+        self.assertEqual(self.order.bridge_delivery_state, "confirmed")
+        self.assertEqual(self.order.bridge_delivery_answered_on, answered_on)
+        self.assertFalse(self.order.bridge_delivery_answer_address)
+        self.assertEqual(len(self.order.message_ids), messages)
+
+    def test_answer_without_request_refused(self):
+        order = self._create_order(partner=self.env["res.partner"].create({"name": "No Mail Customer"}))
+        order.action_confirm()
+        self.assertFalse(order.bridge_delivery_state)
+        self.url = f"/my/orders/{order.id}/delivery-confirm"
+        response = self._answer("confirm", token=order._portal_ensure_token())
+        self.assertEqual(response.status_code, 409)
+        self.assertFalse(order.bridge_delivery_state)
+        self.assertFalse(order.bridge_delivery_answered_on)
+
+    def test_late_answer_after_timeout_accepted_once(self):
+        self.order.bridge_delivery_state = "no_answer"
+        self.assertEqual(self._answer("confirm").status_code, 200)
+        self.assertEqual(self.order.bridge_delivery_state, "confirmed")
+        self.assertEqual(self._answer("confirm").status_code, 409)
+
+    def test_portal_user_of_other_customer_refused(self):
+        intruder = new_test_user(self.env, login="bridge_portal_intruder", groups="base.group_portal")
+        self.authenticate("bridge_portal_intruder", "bridge_portal_intruder")
+        self.assertNotEqual(intruder.partner_id.commercial_partner_id, self.order.partner_id.commercial_partner_id)
+        response = self.url_open(self.url, data={"answer": "confirm", "csrf_token": self._csrf()})
+        self.assertNotIn(self.order.name, response.text)
+        self.assertEqual(self.order.bridge_delivery_state, "requested")
+        response = self.url_open(self.url)
+        self.assertNotIn(self.order.name, response.text)
+
+    def test_model_refuses_answer_when_not_pending(self):
+        self.order._bridge_record_delivery_answer(True)
+        with self.assertRaisesRegex(UserError, "no delivery confirmation waiting"):
+            self.order._bridge_record_delivery_answer(False, address="Elsewhere")
+        self.assertEqual(self.order.bridge_delivery_state, "confirmed")
 
     def _csrf(self):
         return http.Request.csrf_token(self)

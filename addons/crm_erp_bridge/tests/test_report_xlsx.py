@@ -1,12 +1,15 @@
 import io
 import json
 import os
+import tempfile
 import zipfile
+from unittest.mock import patch
 
 import openpyxl
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .report_common import CrmErpReportCommon
 
@@ -20,12 +23,7 @@ class TestReportXlsx(CrmErpReportCommon):
             context=dict(self.env.context, allowed_company_ids=self.company_a.ids),
         )
         exporter = env["crm.erp.report.xlsx"]
-        filename, path = exporter.export_xlsx(key, domain)
-        try:
-            with open(path, "rb") as handle:
-                content = handle.read()
-        finally:
-            os.unlink(path)
+        filename, content = exporter._export_xlsx(key, domain)
         self.assertEqual(filename, f"{key}_report.xlsx")
         return content
 
@@ -123,14 +121,74 @@ class TestReportXlsx(CrmErpReportCommon):
 
     def test_user_without_bridge_group_cannot_export(self):
         with self.assertRaises(AccessError):
-            self.env["crm.erp.report.xlsx"].with_user(self.internal_user).export_xlsx("forecast")
+            self.env["crm.erp.report.xlsx"].with_user(self.internal_user)._export_xlsx("forecast")
 
     def test_unknown_export_refused(self):
         with self.assertRaises(UserError):
-            self.env["crm.erp.report.xlsx"].with_user(self.salesperson_a).export_xlsx("nope")
+            self.env["crm.erp.report.xlsx"].with_user(self.salesperson_a)._export_xlsx("nope")
 
     def test_domain_must_be_a_list(self):
         with self.assertRaises(UserError):
-            self.env["crm.erp.report.xlsx"].with_user(self.salesperson_a).export_xlsx(
+            self.env["crm.erp.report.xlsx"].with_user(self.salesperson_a)._export_xlsx(
                 "forecast", json.loads('{"a": 1}')
             )
+
+    def test_failed_build_leaves_no_temporary_file(self):
+        """A builder raising half-way: the error reaches the caller, no file stays on disk."""
+        exporter = self.env["crm.erp.report.xlsx"].with_user(self.salesperson_a)
+
+        def broken_builder(self_, workbook, styles, report, domain):
+            sheet = workbook.add_worksheet("Half")
+            sheet.write_row(0, 0, ["written", "before", "the", "failure"])
+            raise ValueError("builder failed")
+
+        with tempfile.TemporaryDirectory() as tmpdir:
+            with (
+                patch.object(tempfile, "tempdir", tmpdir),
+                patch.object(type(exporter), "_xlsx_build_forecast", broken_builder),
+                self.assertRaisesRegex(ValueError, "builder failed"),
+            ):
+                exporter._export_xlsx("forecast")
+            self.assertEqual(os.listdir(tmpdir), [])
+
+    def test_successful_build_leaves_no_temporary_file(self):
+        with tempfile.TemporaryDirectory() as tmpdir:
+            with patch.object(tempfile, "tempdir", tmpdir):
+                content = self._export("capacity", [])
+            self.assertEqual(os.listdir(tmpdir), [])
+        self.assertTrue(zipfile.is_zipfile(io.BytesIO(content)))
+
+
+@tagged("post_install", "-at_install")
+class TestReportXlsxRpc(HttpCase):
+    """The export is reached through the download route only, never by RPC (issue 9)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesman = new_test_user(cls.env, login="xlsx_rpc_salesman", groups="sales_team.group_sale_salesman")
+        cls.internal = new_test_user(cls.env, login="xlsx_rpc_internal", groups="base.group_user")
+
+    def _call_kw(self, method, args):
+        return self.make_jsonrpc_request("/web/dataset/call_kw", {
+            "model": "crm.erp.report.xlsx", "method": method, "args": args, "kwargs": {},
+        })
+
+    def test_export_not_callable_over_rpc(self):
+        self.authenticate("xlsx_rpc_salesman", "xlsx_rpc_salesman")
+        for method in ("export_xlsx", "_export_xlsx"):
+            with self.subTest(method=method), self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
+                self._call_kw(method, ["forecast"])
+
+    def test_route_refuses_user_without_report_rights(self):
+        self.authenticate("xlsx_rpc_internal", "xlsx_rpc_internal")
+        with mute_logger("odoo.http"):
+            response = self.url_open("/crm_erp_bridge/report/xlsx/forecast")
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(zipfile.is_zipfile(io.BytesIO(response.content)))
+
+    def test_route_serves_salesman(self):
+        self.authenticate("xlsx_rpc_salesman", "xlsx_rpc_salesman")
+        response = self.url_open("/crm_erp_bridge/report/xlsx/forecast")
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(zipfile.is_zipfile(io.BytesIO(response.content)))
