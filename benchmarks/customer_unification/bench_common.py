@@ -70,7 +70,7 @@ def environment(args):
     _load_config(args.config, args.db)
     registry = odoo.modules.registry.Registry(args.db)
     with registry.cursor() as cr:
-        yield Environment(cr, odoo.SUPERUSER_ID, {"customer_unification_skip_check": True})
+        yield Environment(cr, odoo.SUPERUSER_ID, {})
 
 
 def load_partners(env, records, batch=5000):

@@ -44,7 +44,7 @@ def main():
                 by_entity[entity].append(pid)
             truth = {tuple(sorted(pair)) for ids in by_entity.values() for pair in itertools.combinations(ids, 2)}
             started = time.time()
-            env["customer.scan.job"].create({"mode": "full"}).run_to_completion()
+            env["customer.scan.job"].create({"mode": "full"})._run_to_completion()
             elapsed = time.time() - started
             env.cr.execute("SELECT partner_a_id, partner_b_id FROM customer_duplicate_pair WHERE state = 'open'"
                            " AND partner_a_id = ANY(%s)", [list(ids_to_entity)])

@@ -3,10 +3,20 @@ import logging
 import sys
 from pathlib import Path
 
+from psycopg2 import errors as pg_errors
+
 import odoo
 from odoo.cli import Command
+from odoo.tools import SQL
+
+from ..models.customer_scan_job import SCAN_LOCK_NAMESPACE
 
 _logger = logging.getLogger(__name__)
+
+
+class ScanBusyError(Exception):
+    """Another duplicate scan is running: the command does not race it."""
+
 
 class Dedupe(Command):
     """Scan a database for duplicate customers and export the candidate pairs as CSV"""
@@ -30,26 +40,49 @@ class Dedupe(Command):
         if opts.threshold is not None and not 0 < opts.threshold <= 1:
             parser.error("--threshold must be between 0 and 1")
         registry = odoo.modules.registry.Registry(dbname)
-        with registry.cursor() as cr:
-            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            if opts.export:
-                with open(opts.export, "w", newline="", encoding="utf-8") as stream:
-                    count = self.dedupe(env, stream, opts.threshold, commit=True)
-            else:
-                count = self.dedupe(env, sys.stdout, opts.threshold, commit=True)
+        try:
+            with registry.cursor() as cr:
+                env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+                if opts.export:
+                    with open(opts.export, "w", newline="", encoding="utf-8") as stream:
+                        count = self.dedupe(env, stream, opts.threshold, commit=True)
+                else:
+                    count = self.dedupe(env, sys.stdout, opts.threshold, commit=True)
+        except ScanBusyError as error:
+            _logger.error("dedupe: %s", error)
+            sys.exit(2)
         _logger.info("dedupe: %s candidate pairs", count)
 
     @staticmethod
     def dedupe(env, stream, threshold=None, commit=False):
         """Run a full scan and write every open candidate pair as CSV; return the number of rows.
 
-        With ``commit`` each chunk is committed like the cron does, so a long scan
-        keeps its progress.
+        Refuses (``ScanBusyError``) while another scan is running: two scans at
+        once would drop each other's pairs. The command holds a session-level
+        advisory lock on its own scan for the whole run, so the scan cron skips
+        that scan instead of processing the same chunks. With ``commit`` each
+        chunk is committed like the cron does, so a long scan keeps its progress.
         """
-        job = env["customer.scan.job"].create({"mode": "full", "threshold": threshold or 0.0})
-        job.action_start()
-        while job.state == "running":
-            job._process_chunk()
-            if commit:
-                env.cr.commit()
+        Job = env["customer.scan.job"]
+        running = Job.search([("state", "=", "running")], limit=1)
+        if running:
+            raise ScanBusyError(
+                f"duplicate scan {running.id} ({running.name}) is running; wait for it to finish or cancel it")
+        job = Job.create({"mode": "full", "threshold": threshold or 0.0})
+        env.flush_all()
+        env.cr.execute(SQL("SELECT pg_try_advisory_lock(%s, %s)", SCAN_LOCK_NAMESPACE, job.id))
+        if not env.cr.fetchone()[0]:  # a fresh id cannot be held by anyone else
+            raise ScanBusyError(f"duplicate scan {job.id} is locked by another process")
+        try:
+            job.action_start()
+            while job.state == "running":
+                if job._process_chunk() is None:
+                    raise ScanBusyError(f"duplicate scan {job.id} is locked by another process")
+                if commit:
+                    env.cr.commit()
+        finally:
+            try:
+                env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", SCAN_LOCK_NAMESPACE, job.id))
+            except pg_errors.InFailedSqlTransaction:
+                pass  # the error propagates; the lock goes with the connection when the command exits
         return env["customer.duplicate.pair"]._export_csv(stream, threshold)

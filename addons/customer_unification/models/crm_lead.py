@@ -42,11 +42,16 @@ class CrmLead(models.Model):
         return profiles
 
     def _cu_best_partner_match(self):
-        """Best match of the lead among existing customers: dict(partner, score, explanation) or False."""
+        """Best match of the lead among the customers the user may read: dict(partner, score, explanation) or False.
+
+        Matching runs over every company; a customer of a company the user cannot
+        access is never proposed (the lead would point at a contact the user cannot open).
+        """
         self.ensure_one()
         matcher = self.env["customer.match.rule"].sudo()
+        Partner = self.env["res.partner"]
         for profile in self._cu_lead_profiles():
-            matches = matcher._match_profile(profile, limit=1)
+            matches, _hidden = Partner._cu_visible_matches(matcher._match_profile(profile, limit=5))
             if matches:
-                return dict(matches[0], partner=self.env["res.partner"].browse(matches[0]["partner_id"]))
+                return dict(matches[0], partner=Partner.browse(matches[0]["partner_id"]))
         return False

@@ -48,6 +48,23 @@ class CustomerMergeLog(models.Model):
         for log in self:
             log.name = self.env._("Merge into %(master)s", master=log.master_id.display_name or "?")
 
+    @api.model
+    def _fill_missing_company(self):
+        """Give a company to the logs written before every log had one: the
+        master's, else the company of the user who merged (run on update)."""
+        self.env.cr.execute("""
+            UPDATE customer_merge_log l
+               SET company_id = COALESCE(p.company_id, u.company_id)
+              FROM res_partner p, res_users u
+             WHERE l.company_id IS NULL AND p.id = l.master_id AND u.id = l.user_id
+        """)
+        self.env.cr.execute("""
+            UPDATE customer_merge_log_line ln SET company_id = l.company_id
+              FROM customer_merge_log l
+             WHERE ln.log_id = l.id AND ln.company_id IS DISTINCT FROM l.company_id
+        """)
+        self.env.invalidate_all()
+
     # ------------------------------------------------------------------
     # Snapshots (SQL: company-dependent jsonb columns are included as is)
     # ------------------------------------------------------------------
@@ -92,7 +109,7 @@ class CustomerMergeLog(models.Model):
             """
             SELECT table_name, column_name, ref_type,
                    count(*) FILTER (WHERE kind = 'moved'), count(*) FILTER (WHERE kind = 'dropped')
-              FROM customer_merge_log_line WHERE log_id = %s
+              FROM customer_merge_log_line WHERE log_id = %s AND kind IN ('moved', 'dropped')
              GROUP BY table_name, column_name, ref_type ORDER BY table_name, column_name
             """,
             self.id,
@@ -153,9 +170,14 @@ class CustomerMergeLog(models.Model):
                     partner=self.env["res.partner"].browse(partner_id).display_name, fields=", ".join(changed)))
 
     def action_undo(self):
-        """Restore the sources and move their references back, all or nothing."""
+        """Restore the sources and move their references back, all or nothing.
+
+        Only a Unification Manager of the log's company may undo it (the ids
+        come from the client: the record rules are checked here).
+        """
         if not self.env.user.has_group("customer_unification.group_customer_unification_manager"):
             raise AccessError(self.env._("Only a Unification Manager can undo a merge."))
+        self.check_access("read")
         for log in self:
             log._undo_one()
         return True

@@ -1,6 +1,8 @@
 import functools
 import json
 import logging
+from collections import defaultdict
+from contextlib import contextmanager
 
 import psycopg2
 from psycopg2 import errorcodes
@@ -12,14 +14,22 @@ from odoo.tools import SQL
 _logger = logging.getLogger(__name__)
 
 
+CATALOG_CACHE = "_customer_merge_catalog"
+
+# key of ``cr.cache`` holding the before-images of a journaled block of ORM writes
+ORM_JOURNAL_KEY = "customer_merge_orm_journal"
+
+
 def registry_cached(method):
     """Cache a catalog lookup on the registry: the schema only changes when the
-    registry is rebuilt (module install/upgrade), and the ORM caches are cleared
-    far more often than that."""
+    models are set up again (module install/upgrade, a custom field added or
+    removed), and the ORM caches are cleared far more often than that. The
+    cache is dropped by ``_register_hook``/``_unregister_hook``, which the
+    registry calls around every setup of the models."""
 
     @functools.wraps(method)
     def wrapper(self, *args):
-        cache = self.env.registry.__dict__.setdefault("_customer_merge_catalog", {})
+        cache = self.env.registry.__dict__.setdefault(CATALOG_CACHE, {})
         key = (method.__name__, *args)
         if key not in cache:
             cache[key] = method(self, *args)
@@ -31,6 +41,9 @@ def registry_cached(method):
 def json_dumps(value):
     """Serialize for a jsonb parameter (None stays SQL NULL)."""
     return None if value is None else json.dumps(value, default=str)
+
+# columns never journaled nor restored: they describe the change itself
+NOT_RESTORED = ("write_date", "write_uid")
 
 # tables never re-pointed: our own audit trail must keep the ids it recorded
 # and the duplicate pairs/groups describe the duplicates themselves
@@ -60,6 +73,14 @@ class CustomerMergeRepointer(models.AbstractModel):
     # ------------------------------------------------------------------
     # Discovery (cached per registry: the schema only changes on upgrade)
     # ------------------------------------------------------------------
+    def _register_hook(self):
+        self.env.registry.__dict__.pop(CATALOG_CACHE, None)
+        return super()._register_hook()
+
+    def _unregister_hook(self):
+        self.env.registry.__dict__.pop(CATALOG_CACHE, None)
+        return super()._unregister_hook()
+
     @api.model
     def _get_excluded_tables(self):
         """Tables whose references are never moved (seam).
@@ -197,6 +218,10 @@ class CustomerMergeRepointer(models.AbstractModel):
             model_column = (SQL.identifier(alias, target["model_column"]) if alias
                             else SQL.identifier(target["model_column"]))
             condition = SQL("%s = %s AND %s", model_column, model_name, condition)
+            if target["table"] == "ir_attachment":
+                # attachments holding a binary field (the avatar) are the record's own values
+                res_field = SQL.identifier(alias, "res_field") if alias else SQL.identifier("res_field")
+                condition = SQL("%s AND %s IS NULL", condition, res_field)
         return condition
 
     @api.model
@@ -357,24 +382,25 @@ class CustomerMergeRepointer(models.AbstractModel):
         table = SQL.identifier(target["table"])
         column = SQL.identifier(target["column"])
         col_name = target["column"]
-        cr.execute(SQL(
-            """
-            DELETE FROM %(table)s t
-             WHERE %(column)s = ANY(%(src)s)
-               AND EXISTS (SELECT 1 FROM %(table)s d
-                            WHERE d.%(column)s = %(dst)s
-                              AND to_jsonb(d) - %(col_name)s = to_jsonb(t) - %(col_name)s)
-            RETURNING to_jsonb(t)
-            """,
-            table=table, column=column, src=list(src_ids), dst=dst_id, col_name=col_name,
-        ))
-        dropped = [
-            ("dropped", "m2m", target["model"], target["table"], col_name, None, None, image[col_name], dst_id,
-             {"row": image, "cascade": [], "set_null": []})
-            for (image,) in cr.fetchall()
-        ]
-        moved = []
+        dropped, moved = [], []
+        # source by source: a row two sources share is moved once, then a duplicate
         for src_id in src_ids:
+            cr.execute(SQL(
+                """
+                DELETE FROM %(table)s t
+                 WHERE %(column)s = %(src)s
+                   AND EXISTS (SELECT 1 FROM %(table)s d
+                                WHERE d.%(column)s = %(dst)s
+                                  AND to_jsonb(d) - %(col_name)s = to_jsonb(t) - %(col_name)s)
+                RETURNING to_jsonb(t)
+                """,
+                table=table, column=column, src=src_id, dst=dst_id, col_name=col_name,
+            ))
+            dropped += [
+                ("dropped", "m2m", target["model"], target["table"], col_name, None, None, image[col_name], dst_id,
+                 {"row": image, "cascade": [], "set_null": []})
+                for (image,) in cr.fetchall()
+            ]
             cr.execute(SQL(
                 "UPDATE %(table)s t SET %(column)s = %(dst)s WHERE %(column)s = %(src)s "
                 "RETURNING to_jsonb(t)",
@@ -468,6 +494,77 @@ class CustomerMergeRepointer(models.AbstractModel):
     # ------------------------------------------------------------------
     # Journal
     # ------------------------------------------------------------------
+    @contextmanager
+    def _journaled_orm_writes(self, log_id, relations=()):
+        """Journal every column the ORM writes or recomputes inside the block.
+
+        ORM writes propagate: the address and commercial fields of a company go
+        to its contacts, a user's company changes, stored computed fields of
+        other documents follow the contact. Every row the ORM writes while the
+        block runs has its before-image read just before (``base._write_multi``).
+
+        :param relations: ``(many2many field, ids)`` whose relation rows the
+            block changes (the ORM writes those at once, not at flush)
+        """
+        env = self.env
+        env.flush_all()
+        rel_before = [(field, ids, self._relation_rows(field, ids)) for field, ids in relations]
+        journal = {"images": {}, "columns": defaultdict(set), "excluded": self._get_excluded_tables()}
+        previous = env.cr.cache.get(ORM_JOURNAL_KEY)
+        env.cr.cache[ORM_JOURNAL_KEY] = journal
+        try:
+            yield
+            env.flush_all()
+        finally:
+            env.cr.cache[ORM_JOURNAL_KEY] = previous
+        lines = []
+        for table, before_by_id in journal["images"].items():
+            env.cr.execute(SQL("SELECT id, to_jsonb(t) FROM %s t WHERE id = ANY(%s) ORDER BY id",
+                               SQL.identifier(table), list(before_by_id)))
+            for row_id, after in env.cr.fetchall():
+                before = before_by_id[row_id]
+                changes = {col: [before.get(col), after.get(col)] for col in sorted(journal["columns"][table])
+                           if before.get(col) != after.get(col)}
+                if changes:
+                    lines.append(("changed", "orm", None, table, ",".join(changes), row_id, None, None,
+                                  None, {"changes": changes}))
+        for field, ids, before in rel_before:
+            after = self._relation_rows(field, ids)
+            if after != before:
+                lines.append(("changed", "relation", field.comodel_name, field.relation, field.column1, None,
+                              None, None, None,
+                              {"column2": field.column2, "added": sorted(after - before),
+                               "removed": sorted(before - after)}))
+        self._journal(log_id, lines)
+
+    @api.model
+    def _journal_before_write(self, records, vals_list):
+        """Keep the before-image of rows the ORM is about to write, when a
+        journaled block runs (see ``_journaled_orm_writes``)."""
+        journal = self.env.cr.cache.get(ORM_JOURNAL_KEY)
+        if not journal or not records._auto or records._table in journal["excluded"]:
+            return
+        columns = {fname for vals in vals_list for fname in vals
+                   if fname not in NOT_RESTORED and fname in records._fields and records._fields[fname].column_type
+                   and records._fields[fname].store}
+        if not columns:
+            return
+        journal["columns"][records._table].update(columns)
+        images = journal["images"].setdefault(records._table, {})
+        missing = [rid for rid in records._ids if isinstance(rid, int) and rid not in images]
+        if missing:
+            self.env.cr.execute(SQL("SELECT id, to_jsonb(t) FROM %s t WHERE id = ANY(%s)",
+                                    SQL.identifier(records._table), missing))
+            images.update(self.env.cr.fetchall())
+
+    @api.model
+    def _relation_rows(self, field, ids):
+        """Rows of a many2many relation table for ``ids`` (column1 side)."""
+        self.env.cr.execute(SQL("SELECT %s, %s FROM %s WHERE %s = ANY(%s)",
+                                SQL.identifier(field.column1), SQL.identifier(field.column2),
+                                SQL.identifier(field.relation), SQL.identifier(field.column1), list(ids)))
+        return {tuple(row) for row in self.env.cr.fetchall()}
+
     @api.model
     def _journal_moved(self, log_id, target, rows, dst_id):
         """Journal moved rows given as (row id, old value) pairs."""
@@ -489,10 +586,11 @@ class CustomerMergeRepointer(models.AbstractModel):
         self.env.cr.execute(SQL(
             """
             INSERT INTO customer_merge_log_line
-                   (log_id, kind, ref_type, model_name, table_name, column_name, row_id, row_key,
+                   (log_id, company_id, kind, ref_type, model_name, table_name, column_name, row_id, row_key,
                     old_value, new_value, before_image,
                     create_uid, write_uid, create_date, write_date)
-            SELECT %(log)s, u.kind, u.ref_type, u.model, u.tbl, u.col, u.row_id, u.row_key,
+            SELECT %(log)s, (SELECT company_id FROM customer_merge_log WHERE id = %(log)s),
+                   u.kind, u.ref_type, u.model, u.tbl, u.col, u.row_id, u.row_key,
                    u.old, u.new, u.image, %(uid)s, %(uid)s,
                    now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
               FROM unnest(%(kind)s::varchar[], %(ref_type)s::varchar[], %(model)s::varchar[],
@@ -545,7 +643,13 @@ class CustomerMergeRepointer(models.AbstractModel):
     @api.model
     def _undo_batch(self, lines):
         first = lines[0]
-        if first["kind"] == "dropped":
+        if first["kind"] == "changed":
+            if first["ref_type"] == "relation":
+                for line in lines:
+                    self._undo_relation_change(line)
+            else:
+                self._undo_changed_rows(lines)
+        elif first["kind"] == "dropped":
             for line in lines:
                 self._undo_dropped(line)
         elif first["ref_type"] == "m2m":
@@ -603,6 +707,50 @@ class CustomerMergeRepointer(models.AbstractModel):
                 self._raise_unsafe(line, self.env._("the row was deleted or re-assigned after the merge"))
 
     @api.model
+    def _undo_changed_rows(self, lines):
+        """Write back the columns the ORM changed, if nobody changed them since."""
+        cr = self.env.cr
+        first = lines[0]
+        table = first["table_name"]
+        cr.execute(SQL("SELECT id, to_jsonb(t) FROM %s t WHERE id = ANY(%s)",
+                       SQL.identifier(table), [line["row_id"] for line in lines]))
+        current = dict(cr.fetchall())
+        for line in lines:
+            changes = (line["before_image"] or {}).get("changes", {})
+            row = current.get(line["row_id"])
+            if row is None:
+                self._raise_unsafe(line, self.env._("the row was deleted after the merge"))
+            if any(row.get(col) != after for col, (_before, after) in changes.items()):
+                self._raise_unsafe(line, self.env._("the value was changed after the merge"))
+        cols = [SQL.identifier(col) for col in first["column_name"].split(",")]
+        cr.execute(SQL(
+            """
+            UPDATE %(table)s t
+               SET (%(cols)s) = (SELECT %(src_cols)s FROM jsonb_populate_record(NULL::%(table)s, u.img) r)
+              FROM unnest(%(ids)s::int[], %(imgs)s::jsonb[]) AS u(id, img)
+             WHERE t.id = u.id
+            """,
+            table=SQL.identifier(table), cols=SQL(", ").join(cols),
+            src_cols=SQL(", ").join(SQL("r.%s", col) for col in cols),
+            ids=[line["row_id"] for line in lines],
+            imgs=[json_dumps({col: before for col, (before, _after) in line["before_image"]["changes"].items()})
+                  for line in lines],
+        ))
+
+    @api.model
+    def _undo_relation_change(self, line):
+        """Remove the relation rows the merge added, put back those it removed."""
+        cr = self.env.cr
+        image = line["before_image"] or {}
+        table, col1, col2 = (SQL.identifier(line["table_name"]), SQL.identifier(line["column_name"]),
+                             SQL.identifier(image["column2"]))
+        for id1, id2 in image.get("added", []):
+            cr.execute(SQL("DELETE FROM %s WHERE %s = %s AND %s = %s", table, col1, id1, col2, id2))
+        for id1, id2 in image.get("removed", []):
+            cr.execute(SQL("INSERT INTO %s (%s, %s) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                           table, col1, col2, id1, id2))
+
+    @api.model
     def _undo_moved_m2m(self, line):
         cr = self.env.cr
         column = SQL.identifier(line["column_name"])
@@ -658,3 +806,4 @@ class CustomerMergeRepointer(models.AbstractModel):
         ))
         if not self.env.cr.fetchall():
             self._raise_unsafe(line, self.env._("the value was changed after the merge"))
+

@@ -1,14 +1,22 @@
 import logging
 
+from markupsafe import Markup
+from psycopg2 import errors as pg_errors
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
+#: first key of the PostgreSQL advisory locks taken on scan jobs (the second is the job id)
+SCAN_LOCK_NAMESPACE = 0x43555343  # "CUSC"
+
 
 class CustomerScanJob(models.Model):
     _name = "customer.scan.job"
+    _inherit = ["mail.thread"]
     _description = "Duplicate Customer Scan"
     _order = "id desc"
 
@@ -17,7 +25,8 @@ class CustomerScanJob(models.Model):
         [("full", "Full Scan"), ("incremental", "Changed Customers Only")],
         default="incremental", required=True)
     state = fields.Selection(
-        [("draft", "Draft"), ("running", "Running"), ("done", "Done"), ("cancelled", "Cancelled")],
+        [("draft", "Draft"), ("running", "Running"), ("done", "Done"), ("failed", "Failed"),
+         ("cancelled", "Cancelled")],
         default="draft", required=True, index=True)
     since = fields.Datetime(
         help="Incremental scans compare the customers created or changed since this date.")
@@ -27,6 +36,9 @@ class CustomerScanJob(models.Model):
     total_count = fields.Integer("Customers to Scan", readonly=True)
     processed_count = fields.Integer("Customers Scanned", readonly=True)
     pair_count = fields.Integer("Pairs Found", readonly=True)
+    failed_count = fields.Integer(
+        "Customers Skipped", readonly=True,
+        help="Customers the scan could not compare because of an error; see the messages of the scan.")
     progress = fields.Float(compute="_compute_progress")
     date_start = fields.Datetime("Started", readonly=True)
     date_end = fields.Datetime("Finished", readonly=True)
@@ -73,13 +85,21 @@ class CustomerScanJob(models.Model):
         self.filtered(lambda j: j.state in ("draft", "running")).write({"state": "cancelled"})
         return True
 
+    @api.private
     def run_to_completion(self):
+        """Process the whole scan in the current transaction (scripts, tests); not callable over RPC."""
+        return self._run_to_completion()
+
+    def _run_to_completion(self):
         """Process the whole scan in the current transaction (CLI, scripts, tests)."""
         self.ensure_one()
         if self.state == "draft":
             self.action_start()
         while self.state == "running":
-            self._process_chunk()
+            if self._process_chunk() is None:
+                raise UserError(self.env._(
+                    "Scan %s is being processed by another worker or by the dedupe command; try again later.",
+                    self.name))
         return self
 
     @api.model
@@ -111,13 +131,77 @@ class CustomerScanJob(models.Model):
         ))
         return [row[0] for row in self.env.cr.fetchall()]
 
-    def _process_chunk(self):
-        """Scan the next chunk of partners; finish the job when none is left."""
+    def _try_lock(self):
+        """Take this job for the current transaction; False if another transaction or process holds it.
+
+        Every chunk runs under a transaction-level advisory lock on the job, and
+        the dedupe command holds the same lock for its whole run (session
+        level), so two cron workers, or the cron and the command, never scan
+        the same chunk. The row lock that follows also fails when another
+        transaction finished a chunk after this one started: its cursor would
+        be stale.
+        """
         self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(SQL(
+                    "SELECT pg_try_advisory_xact_lock(%s, %s)", SCAN_LOCK_NAMESPACE, self.id))
+                if not self.env.cr.fetchone()[0]:
+                    return False
+                self.env.cr.execute(SQL(
+                    "SELECT id FROM customer_scan_job WHERE id = %s FOR NO KEY UPDATE NOWAIT", self.id),
+                    log_exceptions=False)
+        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
+            return False
+        self.invalidate_recordset()
+        return True
+
+    def _process_chunk(self):
+        """Scan the next chunk of partners; finish the job when none is left.
+
+        Returns the number of partners scanned, or ``None`` when another worker
+        holds the job (nothing done). A chunk that fails is retried partner by
+        partner: a partner that still fails is skipped, logged and reported on
+        the job, the others are scanned.
+        """
+        self.ensure_one()
+        if not self._try_lock():
+            _logger.info("Duplicate scan %s is being processed by another worker: skipped", self.id)
+            return None
         partner_ids = self._next_chunk_ids()
         if not partner_ids:
             self._finish()
             return 0
+        failures = {}
+        try:
+            with self.env.cr.savepoint():
+                pair_count = self._scan_partners(partner_ids)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception:  # any error of one partner must not stop the scan
+            _logger.warning("Duplicate scan %s: a chunk failed, scanning its partners one by one", self.id)
+            pair_count = 0
+            for partner_id in partner_ids:
+                try:
+                    with self.env.cr.savepoint():
+                        pair_count += self._scan_partners([partner_id])
+                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                    raise
+                except Exception as error:
+                    _logger.exception("Duplicate scan %s: partner %s skipped", self.id, partner_id)
+                    failures[partner_id] = error
+        self.write({
+            "cursor_id": partner_ids[-1],
+            "processed_count": self.processed_count + len(partner_ids),
+            "pair_count": self.pair_count + pair_count,
+            "failed_count": self.failed_count + len(failures),
+        })
+        if failures:
+            self._report_failures(failures)
+        return len(partner_ids)
+
+    def _scan_partners(self, partner_ids):
+        """Find, score and store the duplicate pairs of these partners; return the number of pairs."""
         matcher = self.env["customer.match.rule"].sudo()
         full = self.mode == "full"
         pairs = matcher._candidate_pairs(partner_ids, only_higher=full)
@@ -130,12 +214,23 @@ class CustomerScanJob(models.Model):
         ], job=self)
         if not full:
             self._drop_stale_pairs(partner_ids)
-        self.write({
-            "cursor_id": partner_ids[-1],
-            "processed_count": self.processed_count + len(partner_ids),
-            "pair_count": self.pair_count + len(scored),
-        })
-        return len(partner_ids)
+        return len(scored)
+
+    def _report_failures(self, failures):
+        """Post the partners a chunk skipped (``{partner_id: exception}``) on the scan."""
+        items = Markup("").join(
+            Markup('<li><a href="/odoo/contacts/%s">#%s</a>: %s</li>') % (partner_id, partner_id, str(error))
+            for partner_id, error in failures.items()
+        )
+        self.message_post(body=Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._("These customers could not be compared and were skipped; the scan went on:"), items))
+
+    def _fail(self, error):
+        """Stop a scan that cannot go on (the next one in the queue is processed) and say why."""
+        _logger.error("Duplicate scan %s failed and was stopped: %s", self.id, error)
+        self.write({"state": "failed", "date_end": fields.Datetime.now()})
+        self.message_post(body=self.env._(
+            "The scan failed and was stopped: %s. Fix the cause and start a new scan.", str(error)))
 
     def _pair_companies(self, scored):
         """Company of each scored pair: the non-shared partner's company."""
@@ -178,11 +273,26 @@ class CustomerScanJob(models.Model):
 
     @api.model
     def _cron_process_scans(self):
-        """ir.cron entry point: one chunk per call, progress reported to the cron runner."""
+        """ir.cron entry point: one chunk per call, progress reported to the cron runner.
+
+        Scans run one after the other, oldest first. When another worker (or
+        the dedupe command) holds the oldest one, this call does nothing. A
+        scan whose chunk raises outside the per-partner isolation (closing the
+        scan, for instance) is marked failed and reported, so it does not block
+        the queue forever.
+        """
         job = self.search([("state", "=", "running")], order="id", limit=1)
         if not job:
             return
-        job._process_chunk()
+        try:
+            with self.env.cr.savepoint():
+                if job._process_chunk() is None:
+                    return
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception as error:
+            _logger.exception("Duplicate scan %s: chunk failed", job.id)
+            job._fail(error)
         remaining = max(job.total_count - job.processed_count, 0)
         if job.state == "running" and not remaining:
             remaining = 1  # the final call closes the job
@@ -200,4 +310,4 @@ class CustomerScanJob(models.Model):
     @api.model
     def _demo_full_scan(self):
         """Demo data: scan once at install so the review screen has groups to show."""
-        self.create({"mode": "full"}).run_to_completion()
+        self.create({"mode": "full"})._run_to_completion()

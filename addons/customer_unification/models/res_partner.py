@@ -1,3 +1,5 @@
+import contextvars
+
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
@@ -11,6 +13,11 @@ KEY_DEPENDENCIES = (
     "name", "is_company", "email", "phone", "mobile", "vat", "company_registry",
     "website", "street", "zip", "city", "country_id",
 )
+
+
+#: Set only by ``ResPartner._cu_create_without_duplicate_check`` (trusted server code). A context
+#: variable of the running thread, not an Odoo context key: an RPC caller cannot set it.
+_SKIP_DUPLICATE_CHECK = contextvars.ContextVar("customer_unification_skip_duplicate_check", default=False)
 
 
 class ResPartner(models.Model):
@@ -155,31 +162,64 @@ class ResPartner(models.Model):
             partner.cu_duplicate_count = len(matches)
             partner.cu_duplicate_warning = partner._cu_render_warning(matches) if matches else False
 
+    def _cu_visible_matches(self, matches):
+        """Split matches into those the current user may read and the number of hidden ones.
+
+        Matching runs as superuser over every company; what is shown to the user
+        must respect the record rules of ``res.partner`` (multi-company), so a
+        partner of a company the user cannot read is counted but never named.
+        """
+        partners = self.env["res.partner"].with_user(self.env.user).browse([m["partner_id"] for m in matches])
+        readable = set(partners._filtered_access("read").ids)
+        visible = [match for match in matches if match["partner_id"] in readable]
+        return visible, len(matches) - len(visible)
+
     def _cu_render_warning(self, matches):
-        """HTML list of possible duplicates for the partner form banner."""
-        names = {p.id: p.display_name for p in self.browse([m["partner_id"] for m in matches]).sudo()}
+        """HTML list of possible duplicates for the partner form banner (readable partners only)."""
+        visible, hidden = self._cu_visible_matches(matches)
+        names = {p.id: p.display_name for p in self.browse([m["partner_id"] for m in visible]).sudo()}
         items = Markup("").join(
             Markup('<li><a href="/odoo/contacts/%s">%s</a> — %s%% <span class="text-muted">(%s)</span></li>') % (
                 match["partner_id"], names[match["partner_id"]], round(match["score"] * 100),
                 ", ".join(escape(line["label"]) for line in match["explanation"] if line["contribution"] > 0),
             )
-            for match in matches
+            for match in visible
         )
+        if hidden:
+            items += Markup("<li>%s</li>") % self.env._(
+                "%s matching contact(s) of a company you cannot access", hidden)
         return Markup("<strong>%s</strong><ul class='mb-0'>%s</ul>") % (
             self.env._("This customer may already exist:"), items)
 
     @api.model_create_multi
     def create(self, vals_list):
         partners = super().create(vals_list)
-        if not self.env.context.get("customer_unification_skip_check"):
+        if not _SKIP_DUPLICATE_CHECK.get():
             partners._cu_check_block_on_create()
         return partners
+
+    @api.model
+    def _cu_create_without_duplicate_check(self, vals_list):
+        """Create partners without the block-on-create check, for trusted server code only.
+
+        For callers that already decided the partners are wanted (a merge, a
+        migration script, a test fixture). Private, so not callable over RPC;
+        there is deliberately no context key for this.
+        """
+        token = _SKIP_DUPLICATE_CHECK.set(True)
+        try:
+            return self.create(vals_list)
+        finally:
+            _SKIP_DUPLICATE_CHECK.reset(token)
 
     def _cu_check_block_on_create(self):
         """Raise a UserError when a rule in "block" mode finds an existing duplicate.
 
-        Applies to every creation path (form, import, API, RPC); pass the context
-        key ``customer_unification_skip_check`` to bypass it in technical flows.
+        Applies to every creation path (form, import, API, RPC, any context);
+        only trusted server code may create through
+        ``_cu_create_without_duplicate_check``. The message names the existing
+        customer only when the user may read it; a duplicate in a company the
+        user cannot access still blocks, without revealing its name.
         """
         matcher = self.env["customer.match.rule"].sudo()
         if not matcher._has_blocking_rule():
@@ -189,12 +229,20 @@ class ResPartner(models.Model):
             rule = matcher._rule_for_profile(profile)
             if not rule or rule.prevention_mode != "block":
                 continue
-            matches = matcher._match_profile(profile, limit=1, threshold=rule.threshold)
-            if matches:
-                existing = self.browse(matches[0]["partner_id"]).sudo()
+            matches = matcher._match_profile(profile, limit=5, threshold=rule.threshold)
+            if not matches:
+                continue
+            visible, _hidden = self._cu_visible_matches(matches)
+            if not visible:
                 raise UserError(self.env._(
-                    "%(new)s cannot be created: it duplicates the existing customer "
-                    "%(existing)s (ID %(id)s, match score %(score)s%%). Open that customer instead.",
-                    new=partner.name, existing=existing.display_name, id=existing.id,
-                    score=round(matches[0]["score"] * 100),
+                    "%(new)s cannot be created: it duplicates an existing contact of a company you cannot "
+                    "access. Ask a user of that company or an administrator to check it.",
+                    new=partner.name,
                 ))
+            existing = self.browse(visible[0]["partner_id"]).sudo()
+            raise UserError(self.env._(
+                "%(new)s cannot be created: it duplicates the existing customer "
+                "%(existing)s (ID %(id)s, match score %(score)s%%). Open that customer instead.",
+                new=partner.name, existing=existing.display_name, id=existing.id,
+                score=round(visible[0]["score"] * 100),
+            ))

@@ -13,3 +13,12 @@ from . import test_review_tour
 from . import test_merge_log_security
 from . import test_data_quality
 from . import test_scan_blocking
+from . import test_prevention_security
+from . import test_scan_faults
+from . import test_scan_concurrency
+from . import test_cli_dedupe_lock
+from . import test_import_hostile
+from . import test_import_faults
+from . import test_merge_hardening
+from . import test_merge_concurrency
+from . import test_merge_property

@@ -24,7 +24,7 @@ class CustomerUnificationMatchCase(TransactionCase):
             cls.env, login="cu_match_sales", name="Plain Salesman",
             groups="base.group_user,sales_team.group_sale_salesman",
         )
-        cls.Partner = cls.env["res.partner"].with_context(customer_unification_skip_check=True)
+        cls.Partner = cls.env["res.partner"]
 
     @classmethod
     def _person(cls, name, **vals):

@@ -1,15 +1,23 @@
 import logging
+from contextlib import contextmanager
 
 import psycopg2
 from psycopg2 import errorcodes
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import SQL, email_normalize
 
 _logger = logging.getLogger(__name__)
 
+# key of ``cr.cache`` holding the id of the merge log being written: the ORM hooks
+# of Odoo's wizard take no extra argument, and a context key could be set by any
+# RPC caller (to write into another log)
+JOURNAL_KEY = "customer_merge_log_id"
+
 MANAGER_GROUP = "customer_unification.group_customer_unification_manager"
+
 
 STRATEGIES = [
     ("master", "Keep master (fill empty values)"),
@@ -253,11 +261,16 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
 
     @api.model
     def _lock_partners(self, partner_ids):
-        """Lock the partner rows; fail at once if another transaction holds them."""
+        """Lock the partner rows; fail at once if another transaction holds them.
+
+        ``NO KEY UPDATE`` excludes other merges and edits of these contacts but
+        still lets others create documents that reference them (a wizard, a
+        message), which only take a key-share lock.
+        """
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(SQL(
-                    "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR UPDATE NOWAIT",
+                    "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE NOWAIT",
                     list(partner_ids)), log_exceptions=False)
         except psycopg2.OperationalError as error:
             if error.pgcode != errorcodes.LOCK_NOT_AVAILABLE:
@@ -269,9 +282,13 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
     # ------------------------------------------------------------------
     # Merge
     # ------------------------------------------------------------------
-    def _merge(self, partner_ids, dst_partner=None, extra_checks=True):
+    def _merge(self, partner_ids, dst_partner=None, extra_checks=True, dry_run=False, reason=None, score=None):
         """Merge ``partner_ids`` into ``dst_partner``: journaled and undoable.
 
+        :param dry_run: simulate for the preview (no reason needed, no chatter
+            note); only ``_dry_run`` passes it, inside a savepoint it rolls back
+        :param reason: reason of a risky merge (else the wizard's)
+        :param score: duplicate score recorded on the log (else the group's)
         :returns: the ``customer.merge.log`` written (or None if nothing merged)
         """
         wizard = self[:1]
@@ -281,48 +298,109 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         self._check_merge_access(partners)
         self._lock_partners(partners.ids)
         warnings = self._get_merge_warnings(partners)
-        reason = wizard.reason or self.env.context.get("customer_merge_reason")
-        if not self.env.context.get("customer_merge_dry_run"):
+        if dst_partner and dst_partner in partners:
+            dst_partner = dst_partner.sudo()
+        else:
+            dst_partner = self.sudo()._select_master(partners.sudo(), wizard.master_rule or "used")
+        src_partners = partners.sudo() - dst_partner
+        self._check_hash_locked_entries(src_partners)
+        reason = reason or wizard.reason
+        if not dry_run:
             self._check_merge_reason(warnings, reason)
         # access checked above; the log still records the real user
         self = self.sudo()
         partners = partners.sudo()
         self._check_merge_structure(partners)
-        if dst_partner and dst_partner in partners:
-            dst_partner = dst_partner.sudo()
-        else:
-            dst_partner = self._select_master(partners, wizard.master_rule or "used")
-        src_partners = partners - dst_partner
-        log = self._create_merge_log(src_partners, dst_partner, warnings, reason)
+        log = self._create_merge_log(src_partners, dst_partner, warnings, reason, score)
         Log = self.env["customer.merge.log"]
         master_before = Log._snapshot_partners(dst_partner.ids)[dst_partner.id]
         sources_before = Log._snapshot_partners(src_partners.ids)
         log.source_images = {str(k): v for k, v in sources_before.items()}
-        merger = self.with_context(customer_merge_log_id=log.id)
-
-        if dst_partner.company_id:
-            partners.user_ids.write({
-                "company_ids": [Command.link(dst_partner.company_id.id)],
-                "company_id": dst_partner.company_id.id,
-            })
-        merger._merge_bank_accounts(src_partners, dst_partner)
-        merger._update_foreign_keys(src_partners, dst_partner)
-        merger._update_reference_fields(src_partners, dst_partner)
-        merger._update_values(src_partners, dst_partner)
-        self.env.add_to_compute(dst_partner._fields["partner_share"], dst_partner)
-        if not self.env.context.get("customer_merge_dry_run"):
-            merger._log_merge_operation(src_partners, dst_partner)
-        merger._retire_sources(src_partners, log)
+        repointer = self.env["customer.merge.repointer"]
+        with self._merge_journal(log):
+            if dst_partner.company_id:
+                users = partners.with_context(active_test=False).user_ids
+                with repointer._journaled_orm_writes(log.id, [(users._fields["company_ids"], users.ids)]):
+                    users.write({
+                        "company_ids": [Command.link(dst_partner.company_id.id)],
+                        "company_id": dst_partner.company_id.id,
+                    })
+            self._merge_bank_accounts(src_partners, dst_partner)
+            self._update_foreign_keys(src_partners, dst_partner)
+            self._update_reference_fields(src_partners, dst_partner)
+            with repointer._journaled_orm_writes(log.id):
+                self._update_values(src_partners, dst_partner)
+                self.env.add_to_compute(dst_partner._fields["partner_share"], dst_partner)
+            if not dry_run:
+                self._log_merge_operation(src_partners, dst_partner)
+            if self[:1].delete_sources:
+                self._retire_sources(src_partners, log)
+            else:
+                with repointer._journaled_orm_writes(log.id):
+                    self._retire_sources(src_partners, log)
         log._finalize(master_before, sources_before)
-        merger._after_merge(log)
+        self._after_merge(log)
         return log
 
+    @contextmanager
+    def _merge_journal(self, log):
+        """Route the re-pointing hooks called inside the block to ``log``."""
+        cache = self.env.cr.cache
+        previous = cache.get(JOURNAL_KEY)
+        cache[JOURNAL_KEY] = log.id
+        try:
+            yield
+        finally:
+            cache[JOURNAL_KEY] = previous
+
+    def _journal_log_id(self):
+        """Id of the merge log being written, if a merge is running."""
+        return self.env.cr.cache.get(JOURNAL_KEY)
+
     @api.model
-    def _create_merge_log(self, src_partners, dst_partner, warnings, reason):
-        """Create the audit log of a merge (seam: add data from the context)."""
+    def _get_hash_locked_entries(self, partners):
+        """Journal entries of ``partners`` protected by an inalterability hash:
+        the partner of their lines is part of the hash, so it must never change (seam).
+
+        :returns: ``account.move`` records, or None when Accounting is not installed
+        """
+        if "account.move" not in self.env or "inalterable_hash" not in self.env["account.move"]._fields:
+            return None
+        return self.env["account.move"].sudo().with_context(active_test=False).search([
+            ("inalterable_hash", "!=", False),
+            "|", ("partner_id", "in", partners.ids), ("line_ids.partner_id", "in", partners.ids),
+        ])
+
+    @api.model
+    def _check_hash_locked_entries(self, src_partners):
+        """Refuse to merge away a contact whose hashed entries would change partner.
+
+        Re-pointing them would break the integrity report; keeping them on the
+        archived contact would silently split the ledger. The contact that owns
+        them can still be kept as the master.
+        """
+        moves = self._get_hash_locked_entries(src_partners)
+        if not moves:
+            return
+        owners = src_partners & (moves.partner_id | moves.line_ids.partner_id)
+        entries = ", ".join(moves[:10].mapped("display_name")) + (" ..." if len(moves) > 10 else "")
+        raise UserError(self.env._(
+            "%(partners)s cannot be merged into another contact: the partner of their hashed (inalterable) "
+            "journal entries would change (%(entries)s). Keep that contact as the master.",
+            partners=", ".join(owners.mapped("display_name")), entries=entries))
+
+    @api.model
+    def _create_merge_log(self, src_partners, dst_partner, warnings, reason, score=None):
+        """Create the audit log of a merge (seam).
+
+        The log belongs to the master's company or, for a shared master, to the
+        company the merge was done in: its lines hold before-images of the rows.
+        """
         group = self[:1].duplicate_group_id
+        if group and not ((src_partners | dst_partner) <= group.partner_ids):
+            group = group.browse()  # not the group of these contacts: neither its score nor its state
         return self.env["customer.merge.log"].create({
-            "company_id": dst_partner.company_id.id,
+            "company_id": (dst_partner.company_id or self.env.company).id,
             "user_id": self.env.uid,
             "reason": reason,
             "warnings": "\n".join(warnings) or False,
@@ -330,7 +408,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             "source_ids": [Command.set(src_partners.ids)],
             "sources_deleted": bool(self[:1].delete_sources),
             "duplicate_group_id": group.id,
-            "score": group.max_score if group else self.env.context.get("customer_merge_score", 0.0),
+            "score": group.max_score if group else (score or 0.0),
         })
 
     def _retire_sources(self, src_partners, log):
@@ -363,7 +441,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
     def _update_foreign_keys_generic(self, model, src_records, dst_record):
         """Conflict-safe replacement: move what can be moved, drop only true duplicates."""
         self.env["customer.merge.repointer"]._repoint(
-            model, src_records.ids, dst_record.id, self.env.context.get("customer_merge_log_id"),
+            model, src_records.ids, dst_record.id, self._journal_log_id(),
             ref_types=("fk", "m2m"))
 
     def _update_reference_fields_generic(self, referenced_model, src_records, dst_record,
@@ -372,7 +450,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         res_model/res_id pairs of every model, reference fields, company-dependent
         values pointing to the sources, and the sources' own company-dependent values."""
         repointer = self.env["customer.merge.repointer"]
-        log_id = self.env.context.get("customer_merge_log_id")
+        log_id = self._journal_log_id()
         repointer._repoint(referenced_model, src_records.ids, dst_record.id, log_id,
                            ref_types=("res_id", "reference"))
         repointer._repoint_company_dependent(referenced_model, src_records.ids, dst_record.id, log_id)
@@ -381,7 +459,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
     def _merge_bank_accounts(self, src_partners, dst_partner):
         """Like Odoo, but a duplicate account is journaled before it is dropped."""
         repointer = self.env["customer.merge.repointer"]
-        log_id = self.env.context.get("customer_merge_log_id")
+        log_id = self._journal_log_id()
         target = {"ref_type": "fk", "model": "res.partner", "table": "res_partner_bank", "column": "partner_id"}
         for src_account in src_partners.bank_ids:
             duplicate = dst_partner.bank_ids.filtered(
@@ -405,6 +483,8 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             name for name, field in partner._fields.items()
             if field.store and not field.compute and not field.company_dependent and not field.related
             and field.type not in ("one2many", "many2many", "boolean", "selection")
+            # binaries kept as attachments (the avatar) belong to their contact: the master keeps its own
+            and not (field.type == "binary" and field.attachment)
             and name not in skip
         ]
 
@@ -498,9 +578,12 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
     def merge_partners(self, partners, master=None, reason=None):
         """Merge ``partners`` into ``master`` (chosen by rule if None).
 
-        Documented entry point for scripts and other addons.
+        Documented entry point for scripts and other addons; the caller needs
+        the rights of a Unification Manager, like in the wizard.
         :returns: the ``customer.merge.log`` of the merge
         """
+        if not isinstance(partners, models.BaseModel) or partners._name != "res.partner":
+            raise UserError(self.env._("Give the contacts to merge as a recordset of contacts."))
         wizard = self.create({
             "partner_ids": [Command.set(partners.ids)],
             "dst_partner_id": master.id if master else False,
@@ -508,14 +591,30 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             "master_rule": "manual" if master else "used",
             "state": "selection",
         })
-        return wizard._merge(partners.ids, master)
+        return wizard._merge_atomic(partners.ids, master)
+
+    def _merge_atomic(self, partner_ids, dst_partner=None):
+        """``_merge`` all or nothing: a database error rolls the whole merge
+        back and becomes a clear message (concurrency errors are re-raised so
+        that the request is retried)."""
+        try:
+            with self.env.cr.savepoint():
+                return self._merge(partner_ids, dst_partner)
+        except psycopg2.Error as error:
+            # lock timeouts, serialization failures, deadlocks: Odoo retries the request
+            if error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                raise
+            self.env.invalidate_all(flush=False)
+            _logger.exception("Merge of partners %s failed", partner_ids)
+            raise UserError(self.env._(
+                "The merge failed and nothing was changed: %s", error.pgerror or str(error))) from error
 
     def action_merge(self):
         """Merge the selected contacts and open the merge log."""
         self.ensure_one()
         if not self.partner_ids:
             return super().action_merge()
-        log = self._merge(self.partner_ids.ids, self.dst_partner_id)
+        log = self._merge_atomic(self.partner_ids.ids, self.dst_partner_id)
         if self.current_line_id:
             self.current_line_id.unlink()
         if not log:
@@ -548,18 +647,24 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
     def _dry_run(self):
         """Run the merge inside a savepoint, collect what it did, roll it back.
 
+        Everything the simulated merge wrote, including the ORM writes still
+        pending in memory, is flushed *inside* the savepoint, so that the
+        rollback removes all of it; the caches are then dropped without flushing.
+
         :returns: dict with 'tables' (list of dicts table/column/moved/dropped),
                   'conflicts' (dropped rows), 'changes' (master fields changed)
         """
         self.ensure_one()
         self.env.flush_all()
         try:
-            with self.env.cr.savepoint(flush=False):
-                log = self.with_context(customer_merge_dry_run=True, tracking_disable=True)._merge(
-                    self.partner_ids.ids, self.dst_partner_id)
-                raise _DryRunRollback(log._preview_summary() if log else {})
+            with self.env.cr.savepoint():
+                log = self.with_context(tracking_disable=True)._merge(
+                    self.partner_ids.ids, self.dst_partner_id, dry_run=True)
+                summary = log._preview_summary() if log else {}
+                self.env.flush_all()
+                raise _DryRunRollback(summary)
         except _DryRunRollback as rolled_back:
             summary = rolled_back.summary
         finally:
-            self.env.invalidate_all()
+            self.env.invalidate_all(flush=False)
         return summary

@@ -1,13 +1,19 @@
 import base64
+import binascii
 import csv
 import io
 import logging
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import email_normalize
 
 _logger = logging.getLogger(__name__)
+
+#: defaults of the ir.config_parameter limits of an imported file
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_ROWS = 100000
 
 # importable fields of res.partner and the header names other systems use for them
 IMPORT_FIELDS = {
@@ -62,35 +68,98 @@ class CustomerImportWizard(models.TransientModel):
     # ------------------------------------------------------------------
     # Reading the file
     # ------------------------------------------------------------------
+    @api.model
+    def _import_limits(self):
+        """``(max_bytes, max_rows)`` of an imported file, from the system parameters
+        ``customer_unification.import_max_bytes`` and ``customer_unification.import_max_rows``."""
+        params = self.env["ir.config_parameter"].sudo()
+
+        def read(key, default):
+            try:
+                value = int(params.get_param(key, default))
+            except (TypeError, ValueError):
+                return default
+            return value if value > 0 else default
+
+        return (read("customer_unification.import_max_bytes", DEFAULT_MAX_BYTES),
+                read("customer_unification.import_max_rows", DEFAULT_MAX_ROWS))
+
     def _read_rows(self):
-        """Rows of the file as lists of strings, the header first."""
+        """Rows of the file as lists of strings, the header first.
+
+        Raises a UserError for a file that is too big, has too many rows or
+        cannot be read; never a raw parser error.
+        """
         self.ensure_one()
         if not self.file:
             raise UserError(self.env._("Choose a CSV or XLSX file to import."))
-        data = base64.b64decode(self.file)
+        max_bytes, max_rows = self._import_limits()
+        try:
+            data = base64.b64decode(self.file, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise UserError(self.env._("The uploaded file is damaged; upload it again.")) from error
+        if len(data) > max_bytes:
+            raise UserError(self.env._(
+                "The file is too large (%(size)s MB); the limit is %(limit)s MB. Split it into smaller files.",
+                size=round(len(data) / 1048576, 1), limit=round(max_bytes / 1048576, 1)))
         if (self.filename or "").lower().endswith((".xlsx", ".xlsm")):
-            return self._read_xlsx(data)
-        return self._read_csv(data)
+            rows = self._read_xlsx(data, max_rows)
+        else:
+            rows = self._read_csv(data, max_rows)
+        return rows
 
-    def _read_csv(self, data):
+    def _too_many_rows(self, max_rows):
+        return UserError(self.env._(
+            "The file has more than %s rows; split it into smaller files.", max_rows))
+
+    @api.model
+    def _decode_csv(self, data):
+        """Text of a CSV file: UTF-8 (with or without BOM), else Windows-1252."""
         for encoding in ("utf-8-sig", "cp1252"):
             try:
-                text = data.decode(encoding)
-                break
+                return data.decode(encoding)
             except UnicodeDecodeError:
                 continue
-        reader = csv.reader(io.StringIO(text), delimiter=self.delimiter or ",")
-        return [[cell.strip() for cell in row] for row in reader]
+        raise UserError(self.env._(
+            "The file is neither UTF-8 nor Windows-1252 text. Save it as CSV UTF-8 and try again."))
 
-    def _read_xlsx(self, data):
+    def _read_csv(self, data, max_rows=DEFAULT_MAX_ROWS):
+        text = self._decode_csv(data)
+        if "\x00" in text:
+            raise UserError(self.env._("This file is not a CSV text file (it contains binary data)."))
+        try:
+            # strict: an unterminated quote must not silently swallow the rest of the file into one cell
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter or ",", strict=True)
+        except (TypeError, ValueError, csv.Error) as error:
+            raise UserError(self.env._("The delimiter %r cannot be used; use one character such as , or ;.",
+                                       self.delimiter)) from error
+        rows = []
+        try:
+            for row in reader:
+                if len(rows) > max_rows:  # the header is not counted
+                    raise self._too_many_rows(max_rows)
+                rows.append([cell.strip() for cell in row])
+        except csv.Error as error:
+            raise UserError(self.env._(
+                "The file is not valid CSV near line %(line)s: %(error)s",
+                line=reader.line_num, error=str(error))) from error
+        return rows
+
+    def _read_xlsx(self, data, max_rows=DEFAULT_MAX_ROWS):
         import openpyxl
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as error:
+            sheet = book.worksheets[0]
+            rows = []
+            for row in sheet.iter_rows(values_only=True):
+                if len(rows) > max_rows:
+                    raise self._too_many_rows(max_rows)
+                rows.append(["" if cell is None else str(cell).strip() for cell in row])
+        except UserError:
+            raise
+        except Exception as error:  # openpyxl/zipfile raise many kinds of errors
             raise UserError(self.env._("This file is not a readable XLSX spreadsheet: %s", error)) from error
-        sheet = book.worksheets[0]
-        return [["" if cell is None else str(cell).strip() for cell in row]
-                for row in sheet.iter_rows(values_only=True)]
+        return rows
 
     @api.model
     def _guess_field(self, header):
@@ -168,14 +237,18 @@ class CustomerImportWizard(models.TransientModel):
         """Best existing customer for these values: (partner, score, reason).
 
         Uses the matcher of this addon when present; otherwise an exact match on
-        the normalized e-mail or VAT.
+        the normalized e-mail or VAT. Only customers the user may read are
+        proposed; raises ValueError when the only match is one the user cannot read.
         """
         Partner = self.env["res.partner"]
         if hasattr(Partner, "_find_duplicate_candidates"):
             record = Partner.new(values)
-            matches = record._find_duplicate_candidates(limit=1).get(record.id) or []
-            if matches:
-                match = matches[0]
+            matches = record._find_duplicate_candidates(limit=5).get(record.id) or []
+            visible, hidden = Partner._cu_visible_matches(matches)
+            if hidden and not visible:
+                raise ValueError(self.env._("it matches a customer of a company you cannot access"))
+            if visible:
+                match = visible[0]
                 reason = ", ".join(
                     f"{line['label']} {round(line['contribution'] * 100)}%"
                     for line in match["explanation"] if line.get("contribution", 0) > 0)
@@ -203,13 +276,13 @@ class CustomerImportWizard(models.TransientModel):
             vals = {"line_number": number, "raw_values": row}
             try:
                 values = self._row_values(row)
-            except ValueError as error:
+                partner, score, reason = self._match_values(values)
+            except (ValueError, UserError) as error:
                 lines.append(Command.create(dict(vals, status="error", reason=str(error))))
                 continue
             vals["values"] = values
             vals["name"] = values["name"]
             key = values.get("email") or values.get("vat")
-            partner, score, reason = self._match_values(values)
             if partner:
                 vals.update(status="match", partner_id=partner.id, score=score, reason=reason)
             elif key and key in seen:
@@ -229,20 +302,23 @@ class CustomerImportWizard(models.TransientModel):
         """Create new customers and complete matched ones, row by row in savepoints:
         a bad row is reported with its line number and leaves nothing behind."""
         self.ensure_one()
+        if self.state == "done":
+            raise UserError(self.env._("This file has already been imported."))
         if self.state != "preview":
             self.action_preview()
         created = updated = 0
-        for line in self.line_ids.filtered(lambda ln: ln.status in ("match", "new")):
+        for line in self.line_ids.filtered(lambda ln: ln.status in ("match", "new") and not ln.result):
             try:
                 with self.env.cr.savepoint():
-                    if line.status == "match":
-                        updated += line._apply_to_match(self.update_matches)
-                    else:
-                        line.partner_id = self.env["res.partner"].create(line.values)
-                        created += 1
-                    line.result = "done"
+                    updated, created = self._import_line(line, updated, created)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
             except (UserError, ValueError) as error:
                 line.write({"status": "error", "reason": str(error), "result": False})
+            except Exception as error:  # one bad row must not stop the import
+                _logger.exception("Customer import: line %s rejected", line.line_number)
+                line.write({"status": "error", "result": False,
+                            "reason": self.env._("unexpected error: %s", error)})
         errors = self.line_ids.filtered(lambda ln: ln.status == "error")
         self.summary = self.env._(
             "%(created)s customers created, %(updated)s matched customers completed, %(linked)s linked, "
@@ -251,6 +327,16 @@ class CustomerImportWizard(models.TransientModel):
             linked=len(self.line_ids.filtered(lambda ln: ln.status == "match" and ln.result == "done")) - updated)
         self.state = "done"
         return self._reopen()
+
+    def _import_line(self, line, updated, created):
+        """Import one row (in the caller's savepoint); return the new ``(updated, created)`` counters."""
+        if line.status == "match":
+            updated += line._apply_to_match(self.update_matches)
+        else:
+            line.partner_id = self.env["res.partner"].create(line.values)
+            created += 1
+        line.result = "done"
+        return updated, created
 
     def _reopen(self):
         return {
