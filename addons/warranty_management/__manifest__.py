@@ -2,7 +2,7 @@
     "name": "Warranty Management",
     "summary": "Warranty entitlement per unit sold, claims through repair, "
     "warranty costs and provisions in the books, renewals",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Inventory/After-Sales",
     "author": "CRM-ERP Suite Contributors",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",
@@ -39,6 +39,7 @@
     "assets": {
         "web.assets_tests": ["warranty_management/static/tests/tours/**/*"],
     },
+    "post_init_hook": "_post_init_hook",
     "application": True,
     "installable": True,
 }

@@ -1,3 +1,5 @@
+from werkzeug.exceptions import NotFound
+
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
@@ -57,9 +59,10 @@ class WarrantyPortal(CustomerPortal):
     @http.route(["/my/warranty/<int:registration_id>/certificate"], type="http", auth="user", website=True)
     def portal_my_warranty_certificate(self, registration_id, **kw):
         """Download the warranty certificate of one of the customer's own registrations."""
-        registration = request.env["warranty.registration"].search([("id", "=", registration_id)])
+        registration = request.env["warranty.registration"].search(
+            [("id", "=", registration_id), ("state", "=", "active")])
         if not registration:
-            return request.redirect("/my")
+            raise NotFound()
         return self._show_report(registration.sudo(), "pdf",
                                  "warranty_management.warranty_certificate_report_action", download=True)
 

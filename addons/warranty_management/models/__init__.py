@@ -1,3 +1,5 @@
+from . import warranty_job_mixin
+from . import account_chart_template
 
 from . import warranty_policy
 from . import warranty_supplier_term

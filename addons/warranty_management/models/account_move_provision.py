@@ -27,6 +27,8 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         self._warranty_cancel_unused_provisions()
+        # button_cancel passes through button_draft for posted moves
+        self.env["warranty.provision"]._cancel_refund_reversals(self.filtered(lambda m: m.state == "posted"))
         return super().button_draft()
 
     def _warranty_cancel_unused_provisions(self):
@@ -35,7 +37,7 @@ class AccountMove(models.Model):
         Only layers nothing was drawn from are undone (their accrual entry is reversed);
         a provision already used by claims stays, being backed by real costs.
         """
-        invoices = self.filtered("warranty_provision_move_id")
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.warranty_provision_move_id)
         if not invoices:
             return
         provisions = self.env["warranty.provision"].sudo().search([("invoice_id", "in", invoices.ids)])

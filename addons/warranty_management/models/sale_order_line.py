@@ -37,8 +37,12 @@ class SaleOrderLine(models.Model):
         return registration.state == "active" and (
             not covered_products or registration.product_tmpl_id in covered_products)
 
-    def _warranty_extend(self, registrations):
-        """Apply the extended warranties of ``self`` to the matching ``registrations`` of their own orders."""
+    def _warranty_extend(self, registrations, same_order_only=True):
+        """Apply the extended warranties of ``self`` to the matching ``registrations``.
+
+        :param same_order_only: only to registrations of the line's own order (default); the
+            trusted "sold later" path passes False after choosing the customer's registrations.
+        """
         extension_model = self.env["warranty.registration.extension"].sudo()
         lines = self.filtered(lambda sol: sol.product_id.warranty_extension)
         if not lines or not registrations:
@@ -51,8 +55,7 @@ class SaleOrderLine(models.Model):
             for registration in registrations:
                 if (line.id, registration.id) in existing or not line._warranty_extension_covers(registration):
                     continue
-                if registration.sale_order_id and registration.sale_order_id != line.order_id \
-                        and self.env.context.get("warranty_same_order_only", True):
+                if same_order_only and registration.sale_order_id and registration.sale_order_id != line.order_id:
                     continue
                 vals_list.append(line._prepare_warranty_extension_vals(registration))
         return extension_model.create(vals_list)
@@ -94,5 +97,25 @@ class SaleOrderLine(models.Model):
             mine = candidates.filtered(
                 lambda r, line=line, commercial=commercial: r.commercial_partner_id == commercial
                 and line._warranty_extension_covers(r))
-            line.with_context(warranty_same_order_only=False)._warranty_extend(
-                mine[:max(int(line.product_uom_qty), 1)])
+            line._warranty_extend(mine[:max(int(line.product_uom_qty), 1)], same_order_only=False)
+
+    def _warranty_revoke_on_cancel(self):
+        """A cancelled order grants nothing: close the registrations its confirmation started (units
+        delivered keep theirs) and remove the extended warranties it sold. Re-confirming the order
+        restores both, once."""
+        registration_model = self.env["warranty.registration"].sudo()
+        self.env["warranty.registration.extension"].sudo().search([("sale_line_id", "in", self.ids)]).unlink()
+        registrations = registration_model.search([
+            ("sale_line_id", "in", self.ids), ("origin", "=", "order"), ("move_id", "=", False),
+            ("state", "=", "active")])
+        if not registrations:
+            return
+        registrations._close(self.env._("Sale order %(orders)s cancelled.",
+                                        orders=", ".join(registrations.sale_order_id.mapped("name"))))
+        registrations.closed_by_order_cancel = True
+
+    def _warranty_reactivate_cancelled(self):
+        """Reactivate the registrations closed when the order of ``self`` was cancelled."""
+        registrations = self.env["warranty.registration"].sudo().search([
+            ("sale_line_id", "in", self.ids), ("state", "=", "closed"), ("closed_by_order_cancel", "=", True)])
+        registrations._reactivate()

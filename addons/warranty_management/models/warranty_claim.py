@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
+from odoo.tools import float_compare
 
 from .warranty_registration import COST_TYPES
 
@@ -406,10 +407,39 @@ class WarrantyClaim(models.Model):
         """Create a draft credit note for the claimed unit(s) at the price they were sold."""
         self.ensure_one()
         self._check_can_resolve("refund")
+        self._check_refund_allowed()
         refund = self.env["account.move"].sudo().create(self.sudo()._prepare_refund_vals())
         self.write({"resolution": "refund", "refund_move_id": refund.id, "state": "in_progress"})
         self.message_post(body=self.env._("Credit note %(move)s created.", move=refund.display_name))
         return self.action_view_refund()
+
+    def _check_refund_allowed(self):
+        """Refuse a refund beyond what was sold and is covered (seam).
+
+        The claim must be under warranty (computed or overridden by a manager), and the units
+        refunded by all the claims of the registration may not exceed the units it registers.
+        """
+        self.ensure_one()
+        if not self.covered:
+            raise ValidationError(self.env._(
+                "Claim %(claim)s is not under warranty: it cannot be refunded.", claim=self.name))
+        registration = self.registration_id
+        if not registration:
+            raise ValidationError(self.env._(
+                "Claim %(claim)s has no warranty registration: the units sold are unknown, it cannot be refunded.",
+                claim=self.name))
+        if self.quantity <= 0:
+            raise ValidationError(self.env._("The quantity to refund must be positive."))
+        refunded = sum(self.sudo().search([
+            ("registration_id", "=", registration.id), ("id", "!=", self.id), ("resolution", "=", "refund"),
+            ("refund_move_id.state", "!=", "cancel"),
+        ]).mapped("quantity"))
+        sold = registration.quantity
+        if float_compare(refunded + self.quantity, sold, precision_digits=4) > 0:
+            raise ValidationError(self.env._(
+                "Claim %(claim)s asks to refund %(qty)s unit(s) but registration %(registration)s covers "
+                "%(sold)s unit(s), %(refunded)s of which are refunded already.",
+                claim=self.name, qty=self.quantity, registration=registration.name, sold=sold, refunded=refunded))
 
     def _prepare_refund_vals(self):
         """Values of the credit note (seam): the sale line price, reversing its posted invoice when any."""

@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+# Fields only the posting itself writes (see ``_write_posting_values``).
+POSTING_FIELDS = frozenset({"state", "move_id", "invoice_line_id", "provision_used_amount"})
+
 COST_TYPES = [
     ("parts", "Parts"),
     ("labor", "Labor"),
@@ -167,12 +170,26 @@ class WarrantyClaimCostLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any(POSTING_FIELDS & set(vals) for vals in vals_list):
+            raise UserError(self.env._("Warranty cost lines are posted only by the Post Costs action."))
         lines = super().create(vals_list)
         lines.claim_id._check_cost_lines_editable()
         return lines
 
     def write(self, vals):
-        if not self.env.context.get("warranty_cost_posting") and any(line.state == "posted" for line in self):
+        if any(line.state == "posted" for line in self):
+            raise UserError(self.env._("Posted warranty cost lines cannot be modified."))
+        if POSTING_FIELDS & set(vals):
+            raise UserError(self.env._("Warranty cost lines are posted only by the Post Costs action."))
+        return super().write(vals)
+
+    def _write_posting_values(self, vals):
+        """Write the posting fields (state, entry, invoice line, provision used) of draft lines.
+
+        The only way to change them: called by the posting, which checked the user's rights and
+        locked the lines. Private, hence not callable over RPC; no context key opens it.
+        """
+        if any(line.state == "posted" for line in self):
             raise UserError(self.env._("Posted warranty cost lines cannot be modified."))
         return super().write(vals)
 

@@ -47,6 +47,7 @@ class WarrantyClaim(models.Model):
 
     def action_view_supplier_claims(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Supplier Claims"),
@@ -105,7 +106,9 @@ class WarrantyClaim(models.Model):
         if not self.env.user.has_group("warranty_management.group_warranty_manager"):
             raise AccessError(self.env._("Only warranty managers can post warranty costs."))
         for claim in self:
-            claim._post_costs()
+            # all or nothing per claim: no entry without posted lines, no posted line without entry
+            with self.env.cr.savepoint():
+                claim._post_costs()
         return True
 
     def action_load_stock_costs(self):
@@ -148,6 +151,7 @@ class WarrantyClaim(models.Model):
 
     def action_view_cost_moves(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Warranty Entries and Invoices"),
@@ -180,16 +184,15 @@ class WarrantyClaim(models.Model):
         currency = self.company_id.currency_id
         covered = lines.filtered(lambda line: not currency.is_zero(line.covered_amount))
         chargeable = lines.filtered(lambda line: not currency.is_zero(line.chargeable_amount))
-        posting = lines.with_context(warranty_cost_posting=True)
         if covered:
             move = self._create_cost_entry(covered)
-            covered.with_context(warranty_cost_posting=True).move_id = move
+            covered._write_posting_values({"move_id": move.id})
             self.env["warranty.supplier.claim"]._record_expected_recovery(self, covered)
         if chargeable:
             invoice_lines = self._create_chargeable_invoice(chargeable)
             for line, invoice_line in zip(chargeable, invoice_lines, strict=True):
-                line.with_context(warranty_cost_posting=True).invoice_line_id = invoice_line
-        posting.state = "posted"
+                line._write_posting_values({"invoice_line_id": invoice_line.id})
+        lines._write_posting_values({"state": "posted"})
 
     def _prepare_cost_entry_vals(self, lines):
         """Return the values of the journal entry booking the covered part of ``lines``."""
@@ -239,11 +242,12 @@ class WarrantyClaim(models.Model):
         """Draw the covered costs of ``lines`` from the open provision; return the amount used."""
         provision_model = self.env["warranty.provision"]
         product, policy = self._get_provision_key()
-        if not (product and policy and provision_model._is_configured(self.company_id)):
+        if not (product and policy):
             return 0.0
         provisions = provision_model._lock_open_provisions(self.company_id, product, policy)
         if not provisions:
             return 0.0
+        provision_model._check_configured(self.company_id)  # a provision to draw from, no account: say so
         return provisions._consume(lines, move)
 
     def _prepare_chargeable_invoice_vals(self, lines):

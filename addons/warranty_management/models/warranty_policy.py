@@ -142,6 +142,7 @@ class WarrantyPolicy(models.Model):
 
     def action_view_registrations(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("warranty_management.warranty_registration_action")
         action["domain"] = [("policy_id", "=", self.id)]
         action["context"] = {"default_policy_id": self.id}

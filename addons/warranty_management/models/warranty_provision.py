@@ -1,5 +1,10 @@
+import logging
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 
 class WarrantyProvision(models.Model):
@@ -12,6 +17,7 @@ class WarrantyProvision(models.Model):
     """
 
     _name = "warranty.provision"
+    _inherit = ["warranty.job.mixin"]
     _description = "Warranty Provision"
     _order = "date, id"
     _check_company_auto = True
@@ -70,21 +76,53 @@ class WarrantyProvision(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _get_provision_amount(self, invoice_line, policy):
-        """Return the provision to accrue for ``invoice_line`` (company currency, >= 0).
+        """Return the provision of ``invoice_line`` (company currency), signed.
 
-        Seam. ``percent``: the policy percentage of the line's revenue (untaxed, in
-        company currency); ``per_unit``: the policy amount per unit sold (in the
-        product's unit of measure).
+        Seam. Positive for revenue in the direction of its document (sold on an invoice,
+        given back on a credit note), negative for lines going the other way (discount
+        lines, negative quantities). ``percent``: the policy percentage of the line's
+        untaxed revenue in company currency; ``per_unit``: the policy amount per unit
+        (in the product's unit of measure).
         """
         currency = invoice_line.company_id.currency_id
+        sign = 1 if invoice_line.move_id.move_type == "out_refund" else -1
         if policy.provision_method == "per_unit":
             qty = invoice_line.product_uom_id._compute_quantity(
                 invoice_line.quantity, invoice_line.product_id.uom_id, raise_if_failure=False)
             amount = policy.currency_id._convert(
                 policy.provision_amount, currency, invoice_line.company_id,
                 invoice_line.date or fields.Date.context_today(self))
+            # a negative quantity on a credit note gives back less, as on an invoice
             return currency.round(qty * amount)
-        return currency.round(abs(invoice_line.balance) * policy.provision_percent / 100.0)
+        return currency.round(sign * invoice_line.balance * policy.provision_percent / 100.0)
+
+    @api.model
+    def _net_provision_amounts(self, lines, policies):
+        """Return ``[(line, policy, amount > 0)]`` for the product lines of ONE document.
+
+        Negative amounts (discount lines, negative quantities) reduce the positive ones of
+        the same product and policy, never below zero: they never increase a provision.
+        """
+        currency = lines.company_id.currency_id[:1]
+        amounts = {}
+        for line in lines:
+            policy = policies.get(line.product_id)
+            if policy:
+                amounts[line] = (policy, self._get_provision_amount(line, policy))
+        result = []
+        for key in {(line.product_id, policy) for line, (policy, __) in amounts.items()}:
+            key_lines = [(line, amount) for line, (policy, amount) in amounts.items()
+                         if (line.product_id, policy) == key]
+            to_deduct = -sum(amount for __, amount in key_lines if amount < 0)
+            for line, amount in key_lines:
+                if amount <= 0:
+                    continue
+                take = min(amount, to_deduct)
+                to_deduct -= take
+                amount = currency.round(amount - take)
+                if currency.compare_amounts(amount, 0.0) > 0:
+                    result.append((line, key[1], amount))
+        return sorted(result, key=lambda item: item[0].id)
 
     @api.model
     def _get_expiry_date(self, invoice_line, policy):
@@ -107,10 +145,30 @@ class WarrantyProvision(models.Model):
     @api.model
     def _is_configured(self, company):
         """Return True when ``company`` has what provision entries need."""
-        return bool(
-            company.warranty_provision_account_id
-            and company.warranty_provision_expense_account_id
-            and self._get_journal(company))
+        return not self._get_missing_configuration(company)
+
+    @api.model
+    def _get_missing_configuration(self, company):
+        """Return the labels of what ``company`` lacks for provision entries (empty when complete)."""
+        missing = [
+            label for field_name, label in (
+                ("warranty_provision_account_id", self.env._("Warranty Provision Account")),
+                ("warranty_provision_expense_account_id", self.env._("Warranty Provision Expense Account")),
+            ) if not company[field_name]
+        ]
+        if not self._get_journal(company):
+            missing.append(self.env._("Warranty Journal"))
+        return missing
+
+    @api.model
+    def _check_configured(self, company):
+        """Raise a clear error when ``company`` cannot book a provision movement that is due."""
+        missing = self._get_missing_configuration(company)
+        if missing:
+            raise UserError(self.env._(
+                "%(company)s books warranty provisions but lacks their accounting configuration. Configure "
+                "the following in the Warranty settings: %(missing)s",
+                company=company.name, missing=", ".join(missing)))
 
     # ------------------------------------------------------------------
     # Accrual
@@ -126,24 +184,16 @@ class WarrantyProvision(models.Model):
         if not invoices:
             return self
         lines = invoices.invoice_line_ids.filtered(lambda aml: aml.display_type == "product" and aml.product_id)
-        done = self.sudo().search([("invoice_line_id", "in", lines.ids)]).invoice_line_id
-        lines -= done
+        # lines accrued already (re-posted invoice) are never accrued twice
+        lines -= self.sudo().search([("invoice_line_id", "in", lines.ids)]).invoice_line_id
         policies = lines.product_id._get_warranty_policies()
         provisions = self.sudo()
         for invoice in invoices:
             company = invoice.company_id
-            if not self._is_configured(company):
-                continue
-            vals_list = []
-            for line in lines.filtered(lambda aml, inv=invoice: aml.move_id == inv):
-                policy = policies.get(line.product_id)
-                if not policy:
-                    continue
-                amount = self._get_provision_amount(line, policy)
-                if company.currency_id.compare_amounts(amount, 0.0) <= 0:
-                    continue
-                vals_list.append((line, policy, amount))
+            vals_list = self._net_provision_amounts(
+                lines.filtered(lambda aml, inv=invoice: aml.move_id == inv), policies)
             if vals_list:
+                self._check_configured(company)
                 provisions |= self._create_accrual(invoice, vals_list)
         return provisions
 
@@ -160,17 +210,14 @@ class WarrantyProvision(models.Model):
             m.move_type == "out_refund" and m.state == "posted" and not m.warranty_provision_move_id))
         for refund in refunds:
             company = refund.company_id
-            if not self._is_configured(company):
-                continue
             lines = refund.invoice_line_ids.filtered(lambda aml: aml.display_type == "product" and aml.product_id)
-            policies = lines.product_id._get_warranty_policies()
+            amounts = self._net_provision_amounts(lines, lines.product_id._get_warranty_policies())
+            if not amounts:
+                continue
+            self._check_configured(company)
             remaining = {}
             reversals = []
-            for line in lines:
-                policy = policies.get(line.product_id)
-                if not policy:
-                    continue
-                amount = self._get_provision_amount(line, policy)
+            for line, policy, amount in amounts:
                 layers = self._lock_open_provisions(company, line.product_id, policy)
                 origin = layers.filtered(lambda p, r=refund: p.invoice_id == r.reversed_entry_id)
                 for layer in origin + (layers - origin):
@@ -185,6 +232,24 @@ class WarrantyProvision(models.Model):
                     reversals.append((layer, take))
             if reversals:
                 self._create_reversal(refund, reversals)
+
+    @api.model
+    def _cancel_refund_reversals(self, refunds):
+        """Undo the provision reversal of credit notes leaving the posted state.
+
+        Their reversal entry is reversed and its movements removed: the layers hold again
+        what the credit note had taken from them.
+        """
+        for refund in refunds.filtered(lambda m: m.move_type == "out_refund" and m.warranty_provision_move_id):
+            entry = refund.warranty_provision_move_id.sudo()
+            entry._reverse_moves([{
+                "ref": self.env._("Reversal of %(entry)s (credit note %(refund)s reset)",
+                                  entry=entry.name, refund=refund.name),
+                "date": entry.date,
+            }], cancel=True)
+            self.env["warranty.provision.line"].sudo().search([
+                ("account_move_id", "=", entry.id), ("kind", "=", "reversal")]).unlink()
+            refund.sudo().warranty_provision_move_id = False
 
     @api.model
     def _create_reversal(self, refund, reversals):
@@ -324,7 +389,7 @@ class WarrantyProvision(models.Model):
                     "provision_id": provision.id, "kind": "use", "amount": take, "date": move.date,
                     "account_move_id": move.id, "cost_line_id": cost_line.id,
                 })
-            cost_line.with_context(warranty_cost_posting=True).provision_used_amount = currency.round(absorbed)
+            cost_line._write_posting_values({"provision_used_amount": currency.round(absorbed)})
             total += absorbed
         if use_vals:
             self.env["warranty.provision.line"].sudo().create(use_vals)
@@ -420,15 +485,43 @@ class WarrantyProvision(models.Model):
         A layer whose units still have an active registration ending later (extended
         warranty) is postponed to that end instead. Reports progress to the cron runner,
         which calls again until nothing is left: memory stays bounded whatever the number
-        of expired layers.
+        of expired layers. A layer that cannot be released is reported and retried
+        tomorrow; the others are released all the same.
         """
         today = fields.Date.context_today(self)
-        companies = self.env["res.company"].sudo().search([]).filtered(self._is_configured)
-        domain = [*self._get_expired_domain(today), ("company_id", "in", companies.ids)]
+        companies = self.env["res.company"].sudo().search([])
+        configured = companies.filtered(self._is_configured)
+        self._report_unconfigured_release(companies - configured, today)
+        domain = [*self._get_expired_domain(today), ("company_id", "in", configured.ids),
+                  *self._job_retry_domain()]
         provisions = self.sudo().search(domain, limit=batch_size, order="date_expiry, id")
-        extended = provisions._postpone_to_registration_end(today)
-        provisions -= extended
-        provisions._release(today)
-        remaining = self.sudo().search_count(domain) if len(provisions) == batch_size else 0
-        self.env["ir.cron"]._notify_progress(done=len(provisions), remaining=remaining)
-        return provisions
+        job_name = self.env._("Warranty provision release")
+        checked, __ = provisions._job_run(lambda records: records._postpone_to_registration_end(today), job_name)
+        extended = checked.filtered(lambda p: p.date_expiry >= today)
+        released = self.sudo()
+        for company in (checked - extended).company_id:
+            to_release = (checked - extended).filtered(lambda p, c=company: p.company_id == c)
+            done, __ = to_release._job_run(lambda records: records._release(today), job_name)
+            released |= done
+        # counted after the work: postponed and failed layers have left the domain
+        remaining = self.sudo().search_count(domain)
+        self.env["ir.cron"]._notify_progress(done=len(released | extended), remaining=remaining)
+        return released
+
+    @api.model
+    def _report_unconfigured_release(self, companies, date):
+        """Log the companies whose expired provisions wait for their provision accounts."""
+        for company in companies:
+            if self.sudo().search_count([*self._get_expired_domain(date), ("company_id", "=", company.id)],
+                                        limit=1):
+                _logger.warning(
+                    "Expired warranty provisions of %s are not released: configure its warranty provision "
+                    "accounts and journal.", company.name)
+
+    def _job_notify_failure(self, job_name, message):
+        """Provisions have no chatter: the note goes to the invoice that accrued them."""
+        self.ensure_one()
+        if self.invoice_id:
+            self.invoice_id.sudo().message_post(body=self.env._(
+                "%(job)s failed on the provision of %(product)s: %(error)s. It will be retried tomorrow.",
+                job=job_name, product=self.product_id.display_name, error=message))

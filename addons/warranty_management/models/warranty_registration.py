@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import SQL
 
@@ -13,7 +13,7 @@ class WarrantyRegistration(models.Model):
 
     _name = "warranty.registration"
     _description = "Warranty Registration"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "warranty.job.mixin"]
     _order = "end_date desc, id desc"
     _check_company_auto = True
 
@@ -84,6 +84,9 @@ class WarrantyRegistration(models.Model):
     renewal_lead_id = fields.Many2one("crm.lead", "Renewal Opportunity", readonly=True, copy=False,
                                       index="btree_not_null")
     close_reason = fields.Char(readonly=True, copy=False)
+    closed_by_order_cancel = fields.Boolean(
+        readonly=True, copy=False, help="Closed because its sale order was cancelled: confirming the order "
+        "again reactivates it.")
     days_remaining = fields.Integer(compute="_compute_days_remaining")
     terms = fields.Html(related="policy_id.terms")
 
@@ -242,8 +245,13 @@ class WarrantyRegistration(models.Model):
                 [("lot_id", "in", lot_ids), ("state", "=", "active")], ["lot_id"])
             )
             registered_lots = {lot.id for (lot,) in registered_lots}
+        registered_keys = self._get_registered_unit_keys(units)
         vals_list = []
         for unit in units:
+            key = self._get_unit_key(unit)
+            if key in registered_keys:
+                continue
+            registered_keys.add(key)
             lot = unit.get("lot")
             if lot:
                 if lot.id in registered_lots:
@@ -252,16 +260,39 @@ class WarrantyRegistration(models.Model):
             vals_list.append(self._prepare_registration_vals(unit))
         registrations = self.with_context(
             tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True,
-            warranty_trusted_batch=True).create(vals_list).with_env(self.env)
+        ).create(vals_list).with_env(self.env)
         registrations._apply_pending_extensions()
         return registrations
 
-    def _check_company(self, fnames=None):
-        # Registrations made by _register_units copy their company and relations from one
-        # confirmed document of that company: re-checking 10 relations x 1,000 lines is waste.
-        if self.env.context.get("warranty_trusted_batch"):
-            return
-        super()._check_company(fnames=fnames)
+    @api.model
+    def _get_unit_key(self, unit):
+        """Identity of a unit sold (seam): a trigger firing again for the same key registers nothing.
+
+        Serials: (sale line, serial). Other units: (sale line, stock move, invoice line), so
+        that re-confirming an order or re-posting an invoice never registers twice, while
+        partial deliveries and invoices each register their quantity.
+        """
+        sale_line_id = unit.get("sale_line") and unit["sale_line"].id or False
+        if unit.get("lot"):
+            return (sale_line_id, unit["lot"].id)
+        return (sale_line_id, unit.get("move") and unit["move"].id or False,
+                unit.get("invoice_line") and unit["invoice_line"].id or False)
+
+    @api.model
+    def _get_registered_unit_keys(self, units):
+        """Return the keys (see :meth:`_get_unit_key`) of ``units`` registered already, in any state."""
+        sale_line_ids = {unit["sale_line"].id for unit in units if unit.get("sale_line")}
+        if not sale_line_ids:
+            return set()
+        keys = set()
+        registrations = self.sudo().search_fetch(
+            [("sale_line_id", "in", list(sale_line_ids))], ["sale_line_id", "lot_id", "move_id", "invoice_line_id"])
+        for registration in registrations:
+            if registration.lot_id:
+                keys.add((registration.sale_line_id.id, registration.lot_id.id))
+            else:
+                keys.add((registration.sale_line_id.id, registration.move_id.id, registration.invoice_line_id.id))
+        return keys
 
     @api.model
     def _prepare_registration_vals(self, unit):
@@ -319,7 +350,12 @@ class WarrantyRegistration(models.Model):
                 "Serial number %(serial)s was not delivered to you: check the number on the product label.",
                 serial=serial))
         lot = move_line.lot_id
-        if self.sudo().search_count([("lot_id", "=", lot.id), ("state", "=", "active")], limit=1):
+        if not self._is_current_delivery(move_line):
+            raise UserError(self.env._(
+                "Serial number %(serial)s was returned or passed to another customer since it was delivered to "
+                "you: it cannot be registered by you.", serial=serial))
+        if self.sudo().search_count([("lot_id", "=", lot.id), ("state", "=", "active")], limit=1) \
+                or self._get_delivery_registrations(move_line):
             raise UserError(self.env._("Serial number %(serial)s is already registered.", serial=serial))
         policy = lot.product_id._get_warranty_policy()
         if not policy:
@@ -339,6 +375,28 @@ class WarrantyRegistration(models.Model):
             "sale_line": move_line.move_id.sale_line_id,
             "move": move_line.move_id,
         }])
+
+    @api.model
+    def _is_current_delivery(self, move_line):
+        """True when ``move_line`` (a delivery to a customer) is the last customer movement of its
+        serial: not returned since, not delivered to someone else since (seam)."""
+        last = self.env["stock.move.line"].sudo().search([
+            ("lot_id", "=", move_line.lot_id.id),
+            ("state", "=", "done"),
+            "|", ("location_dest_id.usage", "=", "customer"), ("location_id.usage", "=", "customer"),
+        ], order="date desc, id desc", limit=1)
+        return last == move_line
+
+    @api.model
+    def _get_delivery_registrations(self, move_line):
+        """Registrations, in any state, of the unit delivered by ``move_line``: its registration
+        (closed, expired or transferred included) exists once, never again (seam)."""
+        domain = [("lot_id", "=", move_line.lot_id.id), ("move_id", "=", move_line.move_id.id)]
+        if move_line.move_id.sale_line_id:
+            domain = ["&", ("lot_id", "=", move_line.lot_id.id), "|",
+                      ("move_id", "=", move_line.move_id.id),
+                      ("sale_line_id", "=", move_line.move_id.sale_line_id.id)]
+        return self.sudo().search(domain)
 
     def _apply_pending_extensions(self):
         """Attach extended warranties sold on the same orders as ``self`` to ``self``."""
@@ -453,6 +511,15 @@ class WarrantyRegistration(models.Model):
             "reason": reason,
         }
 
+    def _check_certificate_printable(self):
+        """Refuse the certificate of registrations no longer in force (seam): a closed, expired or
+        transferred warranty must not be proved by a document."""
+        not_active = self.filtered(lambda r: r.state != "active")
+        if not_active:
+            raise UserError(self.env._(
+                "No certificate for registration %(name)s: its warranty is no longer in force.",
+                name=not_active[0].name))
+
     def _get_sale_date(self):
         """Date the unit was sold to the owner: order date, else the warranty start (manual registrations)."""
         self.ensure_one()
@@ -474,7 +541,18 @@ class WarrantyRegistration(models.Model):
         self._close(self.env._("Closed by %(user)s.", user=self.env.user.name))
 
     def action_reactivate(self):
-        self.filtered(lambda r: r.state == "closed").write({"state": "active", "close_reason": False})
+        """Give back the warranty of closed registrations: a Warranty Manager's decision, logged."""
+        if not self.env.user.has_group("warranty_management.group_warranty_manager"):
+            raise AccessError(self.env._("Only a Warranty Manager can reactivate a closed warranty."))
+        closed = self.filtered(lambda r: r.state == "closed")
+        closed._reactivate()
+        for registration in closed:
+            registration.message_post(body=self.env._("Reactivated by %(user)s.", user=self.env.user.name))
+
+    def _reactivate(self):
+        """Set closed registrations of ``self`` active again (trusted callers only)."""
+        self.filtered(lambda r: r.state == "closed").write(
+            {"state": "active", "close_reason": False, "closed_by_order_cancel": False})
 
     def action_view_claims(self):
         self.ensure_one()
@@ -490,6 +568,7 @@ class WarrantyRegistration(models.Model):
 
     def action_open_transfer_wizard(self):
         self.ensure_one()
+        self.check_access("write")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Transfer Ownership"),
@@ -572,14 +651,20 @@ class WarrantyRegistration(models.Model):
 
     @api.model
     def _expire_chunk(self, limit):
-        """Mark at most ``limit`` expired registrations; return ``(done, remaining)``."""
-        domain = self._expired_domain()
+        """Mark at most ``limit`` expired registrations; return ``(done, remaining)``.
+
+        A registration that cannot be expired is reported and skipped until tomorrow
+        (see ``warranty.job.mixin``): the others are expired all the same.
+        """
+        domain = self._expired_domain() + self._job_retry_domain()
         registrations = self.search(domain, limit=limit, order="id")
+        done, __ = registrations._job_run(
+            lambda records: records.with_context(tracking_disable=True).write({"state": "expired"}),
+            self.env._("Warranty expiry"))
         if registrations:
-            registrations.with_context(tracking_disable=True).write({"state": "expired"})
             self.env.invalidate_all()
         remaining = self.search_count(domain) if len(registrations) == limit else 0
-        return len(registrations), remaining
+        return len(done), remaining
 
     @api.model
     def _renewal_domain(self):
@@ -594,18 +679,27 @@ class WarrantyRegistration(models.Model):
 
     @api.model
     def _renew_chunk(self, limit):
-        """Create renewal opportunities for at most ``limit`` registrations; return ``(done, remaining)``."""
-        domain = self._renewal_domain()
+        """Create renewal opportunities for at most ``limit`` registrations; return ``(done, remaining)``.
+
+        A registration whose opportunity cannot be created is reported and skipped until
+        tomorrow; the others get theirs.
+        """
+        domain = self._renewal_domain() + self._job_retry_domain()
         due = self.search(domain, limit=limit, order="id")
+        done, __ = due._job_run(lambda records: records._create_renewal_leads(), self.env._("Warranty renewal"))
         if due:
-            leads = self.env["crm.lead"].with_context(tracking_disable=True, mail_create_nolog=True).create(
-                [registration._prepare_renewal_lead_vals() for registration in due])
-            for registration, lead in zip(due, leads, strict=True):
-                registration.renewal_lead_id = lead
             self.env.flush_all()
             self.env.invalidate_all()
         remaining = self.search_count(domain) if len(due) == limit else 0
-        return len(due), remaining
+        return len(done), remaining
+
+    def _create_renewal_leads(self):
+        """Create and link the renewal opportunity of each registration of ``self``."""
+        leads = self.env["crm.lead"].with_context(tracking_disable=True, mail_create_nolog=True).create(
+            [registration._prepare_renewal_lead_vals() for registration in self])
+        for registration, lead in zip(self, leads, strict=True):
+            registration.renewal_lead_id = lead
+        return leads
 
     def _prepare_renewal_lead_vals(self):
         """Return the values of the renewal opportunity of one registration (seam)."""
@@ -654,3 +748,16 @@ class WarrantyRegistrationExtension(models.Model):
             "months": self.months,
             "coverage_pct": self.coverage_pct,
         }
+
+
+class WarrantyCertificateReport(models.AbstractModel):
+    """Certificate PDF: printed for registrations in force only."""
+
+    _name = "report.warranty_management.warranty_certificate_report"
+    _description = "Warranty Certificate"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        registrations = self.env["warranty.registration"].browse(docids)
+        registrations._check_certificate_printable()
+        return {"doc_ids": docids, "doc_model": "warranty.registration", "docs": registrations, "data": data}

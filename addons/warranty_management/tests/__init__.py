@@ -15,3 +15,9 @@ from . import test_installed_base
 from . import test_renewal
 from . import test_certificate
 from . import test_claim_tour
+from . import test_security_controls
+from . import test_chart_accounts
+from . import test_idempotency
+from . import test_portal_registration_rules
+from . import test_claim_refund_limits
+from . import test_job_faults
