@@ -206,6 +206,8 @@ class CustomerScanJob(models.Model):
         full = self.mode == "full"
         pairs = matcher._candidate_pairs(partner_ids, only_higher=full)
         scored = matcher._score_candidate_pairs(pairs, threshold=self.threshold or None)
+        pairable, busy = self._lock_pair_partners({pid for a, b, *_rest in scored for pid in (a, b)})
+        scored = [item for item in scored if item[0] in pairable and item[1] in pairable]
         profiles_company = self._pair_companies(scored)
         self.env["customer.duplicate.pair"]._upsert_scored([
             {"a": a, "b": b, "score": score, "explanation": explanation, "rule_id": rule.id,
@@ -213,8 +215,49 @@ class CustomerScanJob(models.Model):
             for a, b, score, explanation, rule in scored
         ], job=self)
         if not full:
-            self._drop_stale_pairs(partner_ids)
+            self._drop_stale_pairs(partner_ids, busy)
         return len(scored)
+
+    def _lock_pair_partners(self, partner_ids):
+        """Share-lock the partners of the pairs about to be stored.
+
+        The pairs were scored on the transaction's snapshot, but a merge may
+        have archived or deleted one of these partners since, or may still be
+        running on them. A partner locked by another transaction, or changed
+        since the snapshot, is left out without waiting: no pair is stored for
+        a merged-away contact, and the pairs of a contact changed meanwhile are
+        found by the next scan. The locks are held until the chunk commits, so
+        a merge of these partners started meanwhile fails at once (its own lock
+        is ``NOWAIT``) instead of missing the pairs this chunk stores.
+
+        :returns: ``(pairable, busy)``: the ids still eligible and now locked,
+            and the ids left out because another transaction holds or changed them
+        """
+        ids = sorted(partner_ids)
+        if not ids:
+            return set(), set()
+        try:
+            return self._lock_partner_rows(ids), set()
+        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
+            pass
+        pairable, busy = set(), set()
+        for partner_id in ids:
+            try:
+                pairable |= self._lock_partner_rows([partner_id])
+            except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
+                busy.add(partner_id)
+        if busy:
+            _logger.info("Duplicate scan %s: partners %s are being changed (merge or edit), "
+                         "their pairs are left to the next scan", self.id, sorted(busy))
+        return pairable, busy
+
+    def _lock_partner_rows(self, partner_ids):
+        """``FOR SHARE NOWAIT`` on the eligible rows of ``partner_ids``, in a savepoint; their ids."""
+        with self.env.cr.savepoint(flush=False):
+            self.env.cr.execute(SQL(
+                "SELECT p.id FROM res_partner p WHERE p.id = ANY(%s) AND %s ORDER BY p.id FOR SHARE OF p NOWAIT",
+                partner_ids, self.env["customer.match.rule"]._eligible_partner_sql("p")), log_exceptions=False)
+            return {row[0] for row in self.env.cr.fetchall()}
 
     def _report_failures(self, failures):
         """Post the partners a chunk skipped (``{partner_id: exception}``) on the scan."""
@@ -241,13 +284,18 @@ class CustomerScanJob(models.Model):
         companies = dict(self.env.cr.fetchall())
         return {(a, b): companies.get(a) or companies.get(b) for a, b, *_rest in scored}
 
-    def _drop_stale_pairs(self, partner_ids):
-        """Remove open pairs of rescanned partners that no longer reach the threshold."""
+    def _drop_stale_pairs(self, partner_ids, busy_ids=()):
+        """Remove open pairs of rescanned partners that no longer reach the threshold.
+
+        Pairs of ``busy_ids`` (partners another transaction is merging or
+        changing) are left to that transaction and to the next scan.
+        """
         self.env.cr.execute(SQL(
             """DELETE FROM customer_duplicate_pair
                 WHERE state = 'open' AND scan_job_id IS DISTINCT FROM %s
-                  AND (partner_a_id = ANY(%s) OR partner_b_id = ANY(%s))""",
-            self.id, partner_ids, partner_ids,
+                  AND (partner_a_id = ANY(%s) OR partner_b_id = ANY(%s))
+                  AND partner_a_id <> ALL(%s::int[]) AND partner_b_id <> ALL(%s::int[])""",
+            self.id, partner_ids, partner_ids, list(busy_ids), list(busy_ids),
         ))
 
     def _finish(self):

@@ -22,3 +22,4 @@ from . import test_import_faults
 from . import test_merge_hardening
 from . import test_merge_concurrency
 from . import test_merge_property
+from . import test_merge_scan_concurrency

@@ -437,6 +437,29 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         group = log.duplicate_group_id
         if group and not (group.partner_ids - merged):
             group.state = "merged"
+        self._drop_source_pairs(log)
+
+    def _drop_source_pairs(self, log):
+        """Remove the open pairs of the merged-away contacts with other contacts, and
+        rebuild their groups: a retired contact is no longer proposed as a duplicate
+        (a scan proposes the master instead; after an undo, the source again)."""
+        if not log.source_ids:
+            return
+        self.env["customer.duplicate.pair"].flush_model()
+        self.env["customer.duplicate.group"].flush_model(["state"])
+        self.env.cr.execute(SQL(
+            """DELETE FROM customer_duplicate_pair
+                WHERE state = 'open' AND (partner_a_id = ANY(%s) OR partner_b_id = ANY(%s))
+            RETURNING partner_a_id, partner_b_id""",
+            log.source_ids.ids, log.source_ids.ids))
+        touched = {pid for row in self.env.cr.fetchall() for pid in row}
+        self.env["customer.duplicate.pair"].invalidate_model()
+        self.env.cr.execute(SQL(
+            """SELECT 1 FROM customer_duplicate_group_partner_rel r
+                 JOIN customer_duplicate_group g ON g.id = r.group_id AND g.state = 'open'
+                WHERE r.partner_id = ANY(%s) LIMIT 1""", log.source_ids.ids))
+        if touched or self.env.cr.fetchone():
+            self.env["customer.duplicate.group"]._rebuild_groups(touched | set(log.source_ids.ids))
 
     def _update_foreign_keys_generic(self, model, src_records, dst_record):
         """Conflict-safe replacement: move what can be moved, drop only true duplicates."""
