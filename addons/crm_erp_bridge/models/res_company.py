@@ -26,6 +26,18 @@ class ResCompany(models.Model):
         "confirmed unless a credit manager overrides it with a reason.",
     )
     # --- other crm_erp_bridge settings are inserted below this line ---
+    # --- Revenue forecast (crm_erp_bridge reports) ---
+    bridge_forecast_min_closed_quotations = fields.Integer(
+        string="Minimum Decided Quotations",
+        default=10,
+        help="A sales team's measured conversion rate weights its quotations only when it rests on at "
+        "least this many confirmed, cancelled or expired quotations; else the default rate applies.",
+    )
+    bridge_forecast_default_rate = fields.Float(
+        string="Default Conversion Rate (%)",
+        default=30.0,
+        help="Weight of a quotation without open opportunity whose team has too little closing history.",
+    )
     # --- Quote follow-up, expiry, dunning (crm_erp_bridge follow-up) ---
     bridge_won_on_confirm = fields.Boolean(
         string="Mark Opportunity Won on Confirmation",
@@ -106,6 +118,14 @@ class ResCompany(models.Model):
                 or company.bridge_dormant_min_orders < 0
             ):
                 raise ValidationError(self.env._("After-sale delays, factor and minimum orders cannot be negative."))
+
+    @api.constrains("bridge_forecast_min_closed_quotations", "bridge_forecast_default_rate")
+    def _check_bridge_forecast_settings(self):
+        for company in self:
+            if company.bridge_forecast_min_closed_quotations < 0:
+                raise ValidationError(self.env._("The minimum number of decided quotations cannot be negative."))
+            if not 0.0 <= company.bridge_forecast_default_rate <= 100.0:
+                raise ValidationError(self.env._("The default conversion rate must be between 0 and 100 %."))
 
     @api.constrains("bridge_overdue_amount_threshold", "bridge_overdue_days_threshold")
     def _check_bridge_overdue_thresholds(self):

@@ -19,6 +19,11 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
     )
     # --- other crm_erp_bridge settings are inserted below this line ---
+    # --- Revenue forecast (crm_erp_bridge reports) ---
+    bridge_forecast_min_closed_quotations = fields.Integer(
+        related="company_id.bridge_forecast_min_closed_quotations", readonly=False
+    )
+    bridge_forecast_default_rate = fields.Float(related="company_id.bridge_forecast_default_rate", readonly=False)
     # --- Quote follow-up, expiry, dunning (crm_erp_bridge follow-up) ---
     bridge_won_on_confirm = fields.Boolean(related="company_id.bridge_won_on_confirm", readonly=False)
     bridge_expired_lost_reason_id = fields.Many2one(

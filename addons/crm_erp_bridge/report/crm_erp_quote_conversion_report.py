@@ -6,7 +6,9 @@ class CrmErpQuoteConversionReport(models.Model):
     """Quotation conversion figures: one row per quotation or order.
 
     Rates are averages of 0/100 columns so that any grouping (salesperson, team, month)
-    shows the right percentage: quote-to-order rate, expiry rate. ``days_to_confirm`` and
+    shows the right percentage: quote-to-order rate, expiry rate. The quote-to-order rate is the
+    suite's one definition of the conversion rate, confirmed / (confirmed + cancelled + expired)
+    (``crm.erp.report.mixin._sql_team_conversion_rate``): it is empty on open quotations. ``days_to_confirm`` and
     ``followups_per_won`` are empty on quotations not confirmed, hence averaged over won
     quotations only.
     """
@@ -32,7 +34,13 @@ class CrmErpQuoteConversionReport(models.Model):
     quotation_count = fields.Integer(string="# Quotations", readonly=True)
     order_count = fields.Integer(string="# Orders", readonly=True)
     expired_count = fields.Integer(string="# Expired", readonly=True)
-    conversion_rate = fields.Float(string="Quote-to-Order Rate (%)", aggregator="avg", readonly=True)
+    conversion_rate = fields.Float(
+        string="Quote-to-Order Rate (%)",
+        aggregator="avg",
+        readonly=True,
+        help="Confirmed / (confirmed + cancelled + expired) quotations; open quotations are left out. "
+        "The revenue forecast weights quotations with the same rate.",
+    )
     expiry_rate = fields.Float(string="Expiry Rate (%)", aggregator="avg", readonly=True)
     days_to_confirm = fields.Float(string="Average Days to Confirm", aggregator="avg", readonly=True)
     followup_count = fields.Integer(string="# Follow-ups Sent", readonly=True)
@@ -40,11 +48,14 @@ class CrmErpQuoteConversionReport(models.Model):
 
     @api.model
     def _conversion_order_domain_sql(self):
-        """SQL condition on ``so`` choosing the orders analysed (seam): all but draft quotations never sent."""
-        return SQL("(so.state != 'draft' OR so.bridge_sent_date IS NOT NULL OR so.bridge_is_expired)")
+        """SQL condition on ``so`` choosing the orders analysed (seam): all but draft quotations
+        never sent, as for the forecast's rate
+        (``crm.erp.report.mixin._sql_conversion_quotation_where``)."""
+        return self.env["crm.erp.report.mixin"]._sql_conversion_quotation_where()
 
     @api.model
     def _conversion_query(self):
+        rules = self.env["crm.erp.report.mixin"]
         return SQL(
             """
             WITH followups AS (
@@ -61,15 +72,13 @@ class CrmErpQuoteConversionReport(models.Model):
                    so.company_id,
                    p.commercial_partner_id AS partner_id,
                    so.bridge_cadence_id AS cadence_id,
-                   CASE WHEN so.state = 'sale' THEN 'won'
-                        WHEN so.state = 'cancel' THEN 'cancel'
-                        WHEN so.bridge_is_expired THEN 'expired'
-                        ELSE 'open' END AS state,
+                   %(outcome)s AS state,
                    1 AS quotation_count,
                    CASE WHEN so.state = 'sale' THEN 1 ELSE 0 END AS order_count,
-                   CASE WHEN so.bridge_is_expired THEN 1 ELSE 0 END AS expired_count,
-                   CASE WHEN so.state = 'sale' THEN 100.0 ELSE 0.0 END AS conversion_rate,
-                   CASE WHEN so.bridge_is_expired THEN 100.0 ELSE 0.0 END AS expiry_rate,
+                   CASE WHEN %(outcome)s = 'expired' THEN 1 ELSE 0 END AS expired_count,
+                   CASE %(outcome)s WHEN 'won' THEN 100.0 WHEN 'open' THEN NULL ELSE 0.0 END
+                       AS conversion_rate,
+                   CASE WHEN %(outcome)s = 'expired' THEN 100.0 ELSE 0.0 END AS expiry_rate,
                    CASE WHEN so.state = 'sale'
                         THEN GREATEST(EXTRACT(EPOCH FROM (so.date_order - so.create_date)) / 86400.0, 0)
                    END AS days_to_confirm,
@@ -78,9 +87,10 @@ class CrmErpQuoteConversionReport(models.Model):
               FROM sale_order so
               JOIN res_partner p ON p.id = so.partner_id
               LEFT JOIN followups f ON f.order_id = so.id
-             WHERE %s
+             WHERE %(where)s
             """,
-            self._conversion_order_domain_sql(),
+            outcome=rules._sql_quotation_outcome(),
+            where=self._conversion_order_domain_sql(),
         )
 
     def init(self):

@@ -43,63 +43,165 @@ class CrmErpReportMixin(models.AbstractModel):
         )
 
     @api.model
+    def _sql_to_current_currency(self, amount_sql, currency_sql, date_sql):
+        """Convert ``amount_sql``, in currency ``currency_sql``, into the currency of the current
+        company (``self.env.company``) at the rates known on ``date_sql``.
+
+        The rates are the current company's (else the shared ones), the latest on or before the
+        date, as :meth:`res.currency._convert` reads them; a date in the future gets today's
+        rate. Amounts already in the current currency are returned as they are. Callers choose
+        the date: see the report's ``_sql_*_rate_date`` seams.
+        """
+        target = self.env.company
+
+        def rate(currency):
+            return SQL(
+                """COALESCE((SELECT r.rate FROM res_currency_rate r
+                              WHERE r.currency_id = %(currency)s AND r.name <= %(date)s
+                                AND (r.company_id = %(company)s OR r.company_id IS NULL)
+                              ORDER BY r.company_id IS NULL, r.name DESC LIMIT 1), 1.0)""",
+                currency=currency, date=date_sql, company=target.root_id.id,
+            )
+        return SQL(
+            "(CASE WHEN %(currency)s = %(target)s THEN %(amount)s "
+            "ELSE %(amount)s * %(target_rate)s / NULLIF(%(source_rate)s, 0) END)",
+            currency=currency_sql,
+            target=target.currency_id.id,
+            amount=amount_sql,
+            target_rate=rate(SQL("%s", target.currency_id.id)),
+            source_rate=rate(currency_sql),
+        )
+
+    @api.model
     def _conversion_rate_period_days(self):
         """Number of days of history used to measure a team's quotation conversion rate."""
         return 365
 
     @api.model
-    def _sql_team_conversion_rate(self):
-        """CTE body giving, per company and sales team, the measured quotation-to-order rate.
+    def _sql_quotation_expired(self):
+        """Condition (on ``so`` = sale_order) of an expired quotation: draft or sent and past
+        its validity date (from the day after it, whether or not the expiry job has run), or
+        marked expired by that job."""
+        return SQL(
+            "(so.state IN ('draft', 'sent') AND (COALESCE(so.bridge_is_expired, FALSE) "
+            "OR so.validity_date < CURRENT_DATE))"
+        )
 
-        Rate = confirmed quotations / decided quotations (confirmed + cancelled) with an order date
-        within :meth:`_conversion_rate_period_days`. A team without decided quotations gets the
-        company-wide rate (``is_total`` = 1 row), and 0 when the company has no history either.
-        Columns: company_id, team_id, is_total, rate.
+    @api.model
+    def _sql_quotation_outcome(self):
+        """Outcome of a quotation ``so``: ``won`` (confirmed), ``cancel``, ``expired`` or ``open``.
+
+        The single definition the conversion rate rests on (:meth:`_sql_team_conversion_rate`,
+        ``crm.erp.quote.conversion.report``)."""
+        return SQL(
+            "(CASE WHEN so.state = 'sale' THEN 'won' WHEN so.state = 'cancel' THEN 'cancel' "
+            "WHEN %s THEN 'expired' ELSE 'open' END)",
+            self._sql_quotation_expired(),
+        )
+
+    @api.model
+    def _sql_conversion_quotation_where(self):
+        """Condition (on ``so``) of the quotations a conversion rate is measured on: all but draft
+        quotations never sent (nor expired)."""
+        return SQL(
+            "(so.state != 'draft' OR so.bridge_sent_date IS NOT NULL OR %s)",
+            self._sql_quotation_expired(),
+        )
+
+    @api.model
+    def _sql_team_conversion_rate(self):
+        """CTE body giving, per company and sales team, the measured quotation conversion rate.
+
+        **Conversion rate** = confirmed / (confirmed + cancelled + expired) quotations, over the
+        quotations of :meth:`_sql_conversion_quotation_where` ordered within
+        :meth:`_conversion_rate_period_days`; open quotations are undecided and left out. The
+        quotation conversion report shows the same figure (its rate is empty on open ones).
+        Columns: company_id, team_id, closed (number of decided quotations), rate.
         """
+        outcome = self._sql_quotation_outcome()
         return SQL(
             """
-            SELECT company_id, team_id, GROUPING(team_id) AS is_total,
-                   COUNT(*) FILTER (WHERE state = 'sale')::numeric
-                   / NULLIF(COUNT(*) FILTER (WHERE state IN ('sale', 'cancel')), 0) AS rate
-              FROM sale_order
-             WHERE date_order >= CURRENT_DATE - %(days)s
-             GROUP BY GROUPING SETS ((company_id, team_id), (company_id))
+            SELECT so.company_id, so.team_id,
+                   COUNT(*) FILTER (WHERE %(outcome)s != 'open') AS closed,
+                   COUNT(*) FILTER (WHERE %(outcome)s = 'won')::numeric
+                   / NULLIF(COUNT(*) FILTER (WHERE %(outcome)s != 'open'), 0) AS rate
+              FROM sale_order so
+             WHERE so.date_order >= CURRENT_DATE - %(days)s AND %(where)s
+             GROUP BY so.company_id, so.team_id
             """,
+            outcome=outcome,
             days=self._conversion_rate_period_days(),
+            where=self._sql_conversion_quotation_where(),
         )
 
     @api.model
     def _sql_conversion_rate_joins(self):
-        """Joins (on CTE ``conv``) giving the rates applying to a quotation ``so``."""
+        """Joins giving what weights a quotation ``so`` of company ``c``: its open opportunity
+        (``w_opp``) and its team's measured rate (``conv``, on CTE ``conv``)."""
         return SQL(
             """
-            LEFT JOIN conv conv_team
-                   ON conv_team.company_id = so.company_id AND conv_team.is_total = 0
-                  AND conv_team.team_id IS NOT DISTINCT FROM so.team_id
-            LEFT JOIN conv conv_company
-                   ON conv_company.company_id = so.company_id AND conv_company.is_total = 1
-            """
+            LEFT JOIN (SELECT l.id, l.probability
+                         FROM crm_lead l
+                         LEFT JOIN crm_stage stage ON stage.id = l.stage_id
+                        WHERE %s) w_opp ON w_opp.id = so.opportunity_id
+            LEFT JOIN conv ON conv.company_id = so.company_id
+                  AND conv.team_id IS NOT DISTINCT FROM so.team_id
+            """,
+            self._sql_open_opportunity_where(),
+        )
+
+    @api.model
+    def _sql_quotation_weight_source(self):
+        """Which weight applies to an open quotation ``so`` of company ``c`` (needs
+        :meth:`_sql_conversion_rate_joins`):
+
+        * ``opportunity``: it belongs to an open opportunity, whose probability applies;
+        * ``team``: else its team's measured conversion rate, when it rests on at least
+          ``c.bridge_forecast_min_closed_quotations`` decided quotations;
+        * ``default``: else the company's default rate ``c.bridge_forecast_default_rate``.
+        """
+        return SQL(
+            "(CASE WHEN w_opp.id IS NOT NULL THEN 'opportunity' "
+            "WHEN conv.closed >= GREATEST(COALESCE(c.bridge_forecast_min_closed_quotations, 0), 1) "
+            "THEN 'team' ELSE 'default' END)"
         )
 
     @api.model
     def _sql_conversion_rate_for_order(self):
-        """Rate applying to a quotation ``so``: its team's, else its company's, else 0
-        (needs :meth:`_sql_conversion_rate_joins`)."""
-        return SQL("COALESCE(conv_team.rate, conv_company.rate, 0.0)")
+        """Weight (0..1) of an open quotation ``so``, see :meth:`_sql_quotation_weight_source`."""
+        return SQL(
+            """(CASE %(source)s WHEN 'opportunity' THEN COALESCE(w_opp.probability, 0.0) / 100.0
+                               WHEN 'team' THEN conv.rate
+                               ELSE COALESCE(c.bridge_forecast_default_rate, 0.0) / 100.0 END)::numeric""",
+            source=self._sql_quotation_weight_source(),
+        )
 
     @api.model
     def _sql_open_opportunity_where(self):
         """Condition (on ``l`` = crm_lead, ``stage`` = crm_stage) of an open opportunity counted
-        in the pipeline: active (lost ones are archived), not in a won stage, with a customer."""
-        return SQL(
-            "l.type = 'opportunity' AND l.active AND NOT COALESCE(stage.is_won, FALSE) "
-            "AND l.partner_id IS NOT NULL"
-        )
+        in the pipeline: active (lost ones are archived), not in a won stage, with or without a
+        customer."""
+        return SQL("l.type = 'opportunity' AND l.active AND NOT COALESCE(stage.is_won, FALSE)")
 
     @api.model
     def _sql_open_quotation_where(self):
-        """Condition (on ``so`` = sale_order) of an open quotation: draft or sent."""
-        return SQL("so.state IN ('draft', 'sent')")
+        """Condition (on ``so`` = sale_order) of an open quotation: draft or sent, not expired
+        (:meth:`_sql_quotation_expired`)."""
+        return SQL("(so.state IN ('draft', 'sent') AND NOT %s)", self._sql_quotation_expired())
+
+    @api.model
+    def _sql_opportunity_replaced_by_quotations(self):
+        """**One deal counts once.** Condition (on ``l`` = crm_lead) true when an open opportunity's
+        pipeline amount is replaced by its sales documents: as soon as it has an open quotation
+        or a confirmed order, these (quotations weighted by the opportunity's probability, orders
+        as backlog) stand for the deal in the months they fall in, and the opportunity's prorated
+        revenue leaves the pipeline; it comes back when all its quotations are cancelled or
+        expired. Override to change the rule: the forecast and the capacity input read it."""
+        return SQL(
+            "EXISTS (SELECT 1 FROM sale_order so WHERE so.opportunity_id = l.id "
+            "AND (so.state = 'sale' OR %s))",
+            self._sql_open_quotation_where(),
+        )
 
     @api.model
     def _sql_customer_invoice_where(self):

@@ -267,7 +267,9 @@ class CrmErpReportXlsx(models.AbstractModel):
             )
 
     def _xlsx_build_forecast(self, workbook, styles, report, domain):
-        components = ["pipeline_amount", "quotation_amount", "backlog_amount", "recurring_amount"]
+        components = ["pipeline_amount", "quotation_amount", "backlog_amount"]
+        if report._has_recurring_revenue_source():
+            components.append("recurring_amount")
         measures = components + ["cash_in_amount"]
         sheet, nrows = self._xlsx_summary(
             workbook, styles, report, domain, self.env._("Forecast"), ["date:month"], measures,
@@ -283,6 +285,8 @@ class CrmErpReportXlsx(models.AbstractModel):
             ("recurring", "recurring_amount"),
             ("cash_in", "cash_in_amount"),
         ]:
+            if measure not in measures:
+                continue
             extra = ()
             if component == "quotation":
                 extra = (("conversion_rate", report._fields["conversion_rate"].string, "rate"),)
@@ -318,11 +322,16 @@ class CrmErpReportXlsx(models.AbstractModel):
 
     def _xlsx_build_capacity(self, workbook, styles, report, domain):
         measures = ["backlog_qty", "pipeline_qty", "total_qty"]
+        lines = domain + [("component", "!=", "opportunity")]
         self._xlsx_summary(
-            workbook, styles, report, domain, self.env._("By Product"), ["product_id", "date:month"], measures, "qty"
+            workbook, styles, report, lines, self.env._("By Product"), ["product_id", "date:month"], measures, "qty"
         )
         self._xlsx_summary(
-            workbook, styles, report, domain, self.env._("By Category"), ["categ_id", "date:month"], measures, "qty"
+            workbook, styles, report, lines, self.env._("By Category"), ["categ_id", "date:month"], measures, "qty"
+        )
+        self._xlsx_summary(
+            workbook, styles, report, domain + [("component", "=", "opportunity")],
+            report._fields["pipeline_amount"].string, ["team_id", "date:month"], ["pipeline_amount"],
         )
         selection = dict(report._fields["component"]._description_selection(self.env))
         for component, measure in [("backlog", "backlog_qty"), ("pipeline", "pipeline_qty")]:

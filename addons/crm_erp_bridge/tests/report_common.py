@@ -17,7 +17,8 @@ class CrmErpReportCommon(AccountTestInvoicingCommon):
     * opportunity ``opp_open``: 10,000 x 40 % = 4,000 (won/lost/other-team ones aside);
     * quotation ``quote_eur``: 2 dozen x 1,000 EUR = 2,000 EUR = 1,000; ``quote_cancel`` cancelled;
     * order ``order``: 10 units x 50 = 500 confirmed, nothing delivered nor invoiced;
-    * team A conversion rate 1 confirmed / 2 decided = 50 %;
+    * team A conversion rate 1 confirmed / 2 decided = 50 % (company A weights a quotation by
+      its team's rate from 2 decided quotations on);
     * invoice ``inv_partial`` 4 x 100 = 400, 150 paid, due 60 days ago: 250 overdue;
       ``inv_eur`` 600 EUR = 300, paid 50 days ago 30 days after its date (customer A pays in
       30 days); ``refund`` 1 x 100 = -100 open; ``inv_recent`` 2 x 100 = 200 due in 60 days;
@@ -31,6 +32,7 @@ class CrmErpReportCommon(AccountTestInvoicingCommon):
         super().setUpClass()
         cls.today = fields.Date.context_today(cls.env["res.partner"])
         cls.company_a = cls.env.company
+        cls.company_a.bridge_forecast_min_closed_quotations = 2
         cls.eur = cls.setup_other_currency("EUR", rates=[("1900-01-01", 2.0)])
         cls.company_b = cls.setup_other_company(name="Report Company B", currency_id=cls.eur.id)["company"]
         companies = cls.company_a | cls.company_b

@@ -29,10 +29,13 @@ class TestReportAccess(CrmErpReportCommon):
         self.assertEqual(visible, {("crm.lead", self.opp_team_b.id)})
 
     def test_capacity_restricted_to_own_team(self):
-        self.assertFalse(self._visible(self.salesperson_b, "crm.erp.capacity.report"))
+        # opportunities without quotation show as an amount by team (component "opportunity")
+        self.assertEqual(
+            self._visible(self.salesperson_b, "crm.erp.capacity.report"), {("crm.lead", self.opp_team_b.id)}
+        )
         self.assertEqual(
             self._visible(self.salesperson_a, "crm.erp.capacity.report"),
-            {("sale.order", self.order.id), ("sale.order", self.quote_eur.id)},
+            {("sale.order", self.order.id), ("sale.order", self.quote_eur.id), ("crm.lead", self.opp_open.id)},
         )
 
     def test_manager_sees_all_teams(self):

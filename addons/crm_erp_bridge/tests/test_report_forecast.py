@@ -58,8 +58,9 @@ class TestReportForecast(CrmErpReportCommon):
         self.assertFalse(row.days_to_pay)
 
     def test_cash_in_other_company(self):
+        # 1,000 EUR of company B in company A's currency (2 EUR per unit)
         self.assertForecast(
-            self.inv_company_b, "cash_in", self._days(20), company=self.company_b, cash_in_amount=1000.0
+            self.inv_company_b, "cash_in", self._days(20), company=self.company_b, cash_in_amount=500.0
         )
 
     def test_paid_invoice_not_in_cash_in(self):

@@ -44,8 +44,8 @@ class TestReportXlsx(CrmErpReportCommon):
         content = self._export("forecast", self._domain())
         values, formulas = self._workbooks(content)
         report = self.env["crm.erp.forecast.report"].with_user(self.salesperson_a)
-        measures = ["pipeline_amount", "quotation_amount", "backlog_amount", "recurring_amount",
-                    "cash_in_amount"]
+        # no recurring source in Community: no recurring column
+        measures = ["pipeline_amount", "quotation_amount", "backlog_amount", "cash_in_amount"]
         groups = report._read_group(
             self._domain(), ["date:month"], [f"{m}:sum" for m in measures + ["revenue_amount"]],
             order="date:month",
@@ -54,16 +54,16 @@ class TestReportXlsx(CrmErpReportCommon):
         self.assertEqual(len(rows), len(groups))
         for row, (month, *amounts) in zip(rows, groups, strict=True):
             self.assertEqual(row[0].date(), month)
-            # sheet columns: month, 4 components, cash-in, revenue (formula)
-            expected = amounts[:4] + [amounts[4], amounts[5]]
-            got = [row[1], row[2], row[3], row[4], row[5], row[6]]
+            # sheet columns: month, 3 components, cash-in, revenue (formula)
+            expected = amounts
+            got = [row[1], row[2], row[3], row[4], row[5]]
             self.assertEqual([round(v, 2) for v in got], [round(v, 2) for v in expected])
         self.assertEqual(total[0], "Total")
-        self.assertAlmostEqual(total[6], sum(g[6] for g in groups), 2)
         self.assertAlmostEqual(total[5], sum(g[5] for g in groups), 2)
+        self.assertAlmostEqual(total[4], sum(g[4] for g in groups), 2)
         sheet = formulas["Forecast"]
         self.assertEqual(sheet.freeze_panes, "A2")
-        self.assertEqual(sheet.cell(2, 7).value, "=B2+C2+D2+E2")
+        self.assertEqual(sheet.cell(2, 6).value, "=B2+C2+D2")
         self.assertTrue(sheet.cell(len(rows) + 2, 2).value.startswith("=SUM(B2:B"))
         self.assertEqual(sheet.cell(2, 2).number_format, "#,##0.00")
         self.assertIn("xl/charts/chart1.xml", zipfile.ZipFile(io.BytesIO(content)).namelist())
@@ -71,7 +71,7 @@ class TestReportXlsx(CrmErpReportCommon):
     def test_forecast_component_sheets_list_documents(self):
         values, __ = self._workbooks(self._export("forecast", self._domain()))
         self.assertEqual(
-            values.sheetnames, ["Forecast", "Pipeline", "Quotations", "Backlog", "Recurring", "Cash-in"]
+            values.sheetnames, ["Forecast", "Pipeline", "Quotations", "Backlog", "Cash-in"]
         )
         rows, total = self._sheet_rows(values["Cash-in"])
         by_name = {row[1]: row[-1] for row in rows}
