@@ -37,13 +37,12 @@ class StockPicking(models.Model):
                 continue
             for move_line in picking.move_ids.move_line_ids.filtered("lot_id"):
                 new = old.copy({
+                    **old._get_carried_over_terms(),
                     "lot_id": move_line.lot_id.id,
                     "quantity": move_line.quantity,
                     "origin": "delivery",
                     "move_id": move_line.move_id.id,
                     "picking_id": picking.id,
-                    "start_date": old.start_date,
-                    "base_end_date": old.base_end_date,
                     "previous_registration_id": old.id,
                 })
                 old._close(self.env._("Unit replaced by %(lot)s (claim %(claim)s, registration %(new)s).",

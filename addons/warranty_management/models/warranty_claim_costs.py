@@ -229,12 +229,8 @@ class WarrantyClaim(models.Model):
                 "partner_id": self.partner_id.commercial_partner_id.id,
                 "product_id": self.product_id.id,
             }
-            move.write({"line_ids": [
-                (0, 0, {**common, "account_id": company.warranty_provision_account_id.id,
-                        "debit": used, "credit": 0.0}),
-                (0, 0, {**common, "account_id": company.warranty_provision_expense_account_id.id,
-                        "debit": 0.0, "credit": used}),
-            ]})
+            move.write({"line_ids": self.env["warranty.provision"]._prepare_provision_move_lines(
+                company, used, common, increase=False)})
         move.action_post()
         return move
 

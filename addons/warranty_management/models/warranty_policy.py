@@ -140,6 +140,25 @@ class WarrantyPolicy(models.Model):
             end = max(end, start_date + relativedelta(months=self.consumer_legal_months))
         return end
 
+    def _get_registration_terms(self, start_date, partner=None):
+        """Return what this policy grants a unit starting on ``start_date`` sold to ``partner``.
+
+        THE coverage rule of a registration: the form (computed fields), batch registration
+        (deliveries, invoices, portal) and every other place that registers a unit use it, so
+        overriding it changes them all. Extensions bought later are added on top by the
+        registration.
+
+        :return: dict of ``warranty.registration`` values: ``base_end_date`` and the
+            ``coverage_<cost>_pct`` of each cost type (parts, labor, travel)
+        """
+        self.ensure_one()
+        return {
+            "base_end_date": self._get_end_date(start_date, partner),
+            "coverage_parts_pct": self.coverage_parts_pct,
+            "coverage_labor_pct": self.coverage_labor_pct,
+            "coverage_travel_pct": self.coverage_travel_pct,
+        }
+
     def action_view_registrations(self):
         self.ensure_one()
         self.check_access("read")

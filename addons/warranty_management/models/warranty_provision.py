@@ -1,6 +1,6 @@
 import logging
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -252,6 +252,38 @@ class WarrantyProvision(models.Model):
             refund.sudo().warranty_provision_move_id = False
 
     @api.model
+    def _prepare_provision_move_lines(self, company, amount, common, increase=True):
+        """Return the two balanced journal item commands moving ``amount`` of provision.
+
+        THE provision posting rule: accruals (``increase``: debit the provision expense,
+        credit the provision liability), refund reversals, releases and the use of the
+        provision by warranty costs (the other way round) all book through it.
+
+        :param common: values shared by both items (label, partner, product)
+        """
+        expense = company.warranty_provision_expense_account_id
+        liability = company.warranty_provision_account_id
+        debit_account, credit_account = (expense, liability) if increase else (liability, expense)
+        return [
+            Command.create({**common, "account_id": debit_account.id, "debit": amount, "credit": 0.0}),
+            Command.create({**common, "account_id": credit_account.id, "debit": 0.0, "credit": amount}),
+        ]
+
+    @api.model
+    def _create_provision_entry(self, company, date, ref, move_lines):
+        """Create and post a provision journal entry of ``company`` in the warranty journal."""
+        move = self.env["account.move"].sudo().create({
+            "move_type": "entry",
+            "company_id": company.id,
+            "journal_id": self._get_journal(company).id,
+            "date": date,
+            "ref": ref,
+            "line_ids": move_lines,
+        })
+        move.action_post()
+        return move
+
+    @api.model
     def _create_reversal(self, refund, reversals):
         """Create and post the entry reducing the provision layers for ``refund``.
 
@@ -266,21 +298,10 @@ class WarrantyProvision(models.Model):
                 "partner_id": provision.partner_id.id,
                 "product_id": provision.product_id.id,
             }
-            move_lines += [
-                (0, 0, {**common, "account_id": company.warranty_provision_account_id.id,
-                        "debit": amount, "credit": 0.0}),
-                (0, 0, {**common, "account_id": company.warranty_provision_expense_account_id.id,
-                        "debit": 0.0, "credit": amount}),
-            ]
-        move = self.env["account.move"].sudo().create({
-            "move_type": "entry",
-            "company_id": company.id,
-            "journal_id": self._get_journal(company).id,
-            "date": refund.date,
-            "ref": self.env._("Warranty provision reversal of %(refund)s", refund=refund.name),
-            "line_ids": move_lines,
-        })
-        move.action_post()
+            move_lines += self._prepare_provision_move_lines(company, amount, common, increase=False)
+        move = self._create_provision_entry(
+            company, refund.date, self.env._("Warranty provision reversal of %(refund)s", refund=refund.name),
+            move_lines)
         self.env["warranty.provision.line"].sudo().create([{
             "provision_id": provision.id, "kind": "reversal", "amount": amount, "date": refund.date,
             "account_move_id": move.id,
@@ -301,21 +322,10 @@ class WarrantyProvision(models.Model):
             label = self.env._("Warranty provision %(invoice)s: %(product)s",
                                invoice=invoice.name, product=line.product_id.display_name)
             common = {"name": label, "partner_id": partner.id, "product_id": line.product_id.id}
-            move_lines += [
-                (0, 0, {**common, "account_id": company.warranty_provision_expense_account_id.id,
-                        "debit": amount, "credit": 0.0}),
-                (0, 0, {**common, "account_id": company.warranty_provision_account_id.id,
-                        "debit": 0.0, "credit": amount}),
-            ]
-        move = self.env["account.move"].sudo().create({
-            "move_type": "entry",
-            "company_id": company.id,
-            "journal_id": self._get_journal(company).id,
-            "date": invoice.date,
-            "ref": self.env._("Warranty provision of %(invoice)s", invoice=invoice.name),
-            "line_ids": move_lines,
-        })
-        move.action_post()
+            move_lines += self._prepare_provision_move_lines(company, amount, common, increase=True)
+        move = self._create_provision_entry(
+            company, invoice.date, self.env._("Warranty provision of %(invoice)s", invoice=invoice.name),
+            move_lines)
         provisions = self.sudo().create([{
             "company_id": company.id,
             "product_id": line.product_id.id,
@@ -422,21 +432,9 @@ class WarrantyProvision(models.Model):
                     "name": self.env._("Warranty provision release: %(product)s", product=product.display_name),
                     "product_id": product.id,
                 }
-                move_lines += [
-                    (0, 0, {**common, "account_id": company.warranty_provision_account_id.id,
-                            "debit": amount, "credit": 0.0}),
-                    (0, 0, {**common, "account_id": company.warranty_provision_expense_account_id.id,
-                            "debit": 0.0, "credit": amount}),
-                ]
-            move = self.env["account.move"].sudo().create({
-                "move_type": "entry",
-                "company_id": company.id,
-                "journal_id": self._get_journal(company).id,
-                "date": date,
-                "ref": self.env._("Release of expired warranty provisions"),
-                "line_ids": move_lines,
-            })
-            move.action_post()
+                move_lines += self._prepare_provision_move_lines(company, amount, common, increase=False)
+            move = self._create_provision_entry(
+                company, date, self.env._("Release of expired warranty provisions"), move_lines)
             self.env["warranty.provision.line"].sudo().create([{
                 "provision_id": provision.id, "kind": "release", "amount": provision.amount_remaining,
                 "date": date, "account_move_id": move.id,

@@ -105,11 +105,17 @@ class WarrantyRegistration(models.Model):
             if registration.product_id:
                 registration.policy_id = registration.product_id._get_warranty_policy()
 
+    def _get_policy_terms(self):
+        """Terms the policy grants this registration (see ``warranty.policy._get_registration_terms``)."""
+        self.ensure_one()
+        if not self.policy_id:
+            return {"base_end_date": False, **{f"coverage_{cost}_pct": 0.0 for cost in COST_TYPES}}
+        return self.policy_id._get_registration_terms(self.start_date, self.partner_id)
+
     @api.depends("policy_id", "start_date", "partner_id")
     def _compute_base_end_date(self):
         for registration in self:
-            registration.base_end_date = registration.policy_id and registration.policy_id._get_end_date(
-                registration.start_date, registration.partner_id)
+            registration.base_end_date = registration._get_policy_terms()["base_end_date"]
 
     @api.depends("base_end_date", "extension_ids.months")
     def _compute_end_date(self):
@@ -118,14 +124,13 @@ class WarrantyRegistration(models.Model):
             registration.end_date = registration.base_end_date and (
                 registration.base_end_date + relativedelta(months=months))
 
-    @api.depends("policy_id", "extension_ids.coverage_pct")
+    @api.depends("policy_id", "start_date", "partner_id", "extension_ids.coverage_pct")
     def _compute_coverage(self):
         for registration in self:
             extension_pct = max(registration.extension_ids.mapped("coverage_pct") or [0.0])
-            policy = registration.policy_id
-            registration.coverage_parts_pct = max(policy.coverage_parts_pct, extension_pct)
-            registration.coverage_labor_pct = max(policy.coverage_labor_pct, extension_pct)
-            registration.coverage_travel_pct = max(policy.coverage_travel_pct, extension_pct)
+            terms = registration._get_policy_terms()
+            for cost in COST_TYPES:
+                registration[f"coverage_{cost}_pct"] = max(terms[f"coverage_{cost}_pct"], extension_pct)
 
     @api.depends("end_date", "policy_id")
     def _compute_renewal_date(self):
@@ -306,10 +311,7 @@ class WarrantyRegistration(models.Model):
         invoice_line = unit.get("invoice_line")
         policy = unit["policy"]
         return {
-            "base_end_date": policy._get_end_date(unit["start_date"], unit["partner"]),
-            "coverage_parts_pct": policy.coverage_parts_pct,
-            "coverage_labor_pct": policy.coverage_labor_pct,
-            "coverage_travel_pct": policy.coverage_travel_pct,
+            **policy._get_registration_terms(unit["start_date"], unit["partner"]),
             "user_id": (sale_line and sale_line.order_id.user_id.id) or unit["partner"].user_id.id or False,
             "partner_id": unit["partner"].id,
             "product_id": unit["product"].id,
@@ -500,7 +502,7 @@ class WarrantyRegistration(models.Model):
         coverage = dict.fromkeys(COST_TYPES, 0.0)
         days_remaining = 0
         if covered:
-            coverage = {cost: registration[f"coverage_{cost}_pct"] for cost in COST_TYPES}
+            coverage = registration._get_coverage_on(date)
             days_remaining = (registration.end_date - date).days + 1
         return {
             "covered": covered,
@@ -578,6 +580,28 @@ class WarrantyRegistration(models.Model):
             "context": {"default_registration_id": self.id},
         }
 
+    def _get_carried_over_terms(self):
+        """Terms a registration hands to the one that continues it (transfer to a new owner,
+        replacement unit): the start, the policy end date and the coverage granted at sale,
+        never recomputed from today's policy or for the new owner (seam).
+        """
+        self.ensure_one()
+        return {
+            "start_date": self.start_date,
+            "base_end_date": self.base_end_date,
+            **{f"coverage_{cost}_pct": self[f"coverage_{cost}_pct"] for cost in COST_TYPES},
+        }
+
+    def _get_coverage_on(self, date):
+        """Covered share (%) of each cost type for a failure on ``date`` (seam).
+
+        Default: the coverage granted at registration, the whole period long. Override to
+        narrow it with time (for example labour covered during the first year only): the
+        entitlement answer, claims and their cost lines all take it from here.
+        """
+        self.ensure_one()
+        return {cost: self[f"coverage_{cost}_pct"] for cost in COST_TYPES}
+
     def _transfer_to(self, new_partner, transfer_date):
         """Hand the remaining warranty over to ``new_partner``; return the new registration.
 
@@ -593,14 +617,10 @@ class WarrantyRegistration(models.Model):
             raise ValidationError(self.env._("The transfer cannot be dated before the warranty starts."))
         self.write({"state": "transferred"})
         new = self.copy({
+            **self._get_carried_over_terms(),
             "partner_id": new_partner.id,
             "origin": "transfer",
             "previous_registration_id": self.id,
-            "start_date": self.start_date,
-            "base_end_date": self.base_end_date,
-            "coverage_parts_pct": self.coverage_parts_pct,
-            "coverage_labor_pct": self.coverage_labor_pct,
-            "coverage_travel_pct": self.coverage_travel_pct,
             "user_id": new_partner.user_id.id or self.user_id.id,
         })
         if self.extension_ids:

@@ -21,3 +21,4 @@ from . import test_idempotency
 from . import test_portal_registration_rules
 from . import test_claim_refund_limits
 from . import test_job_faults
+from . import test_seams
