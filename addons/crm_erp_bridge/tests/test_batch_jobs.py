@@ -55,7 +55,7 @@ class TestBatchJobFaults(CrmErpBridgeFollowupCommon):
             self.assertLogs("odoo.addons.crm_erp_bridge.models.crm_erp_batch_job", "ERROR") as logs,
         ):
             self.env["sale.order"]._cron_bridge_followup()
-        self.assertIn(str(failing), "\n".join(logs.output))
+        self.assertIn(f"{failing._name},{failing.id}", "\n".join(logs.output))
         self.assertEqual(self._followup_logs(other).mapped("mail_sent"), [True])
         failed_log = self._followup_logs(failing)
         self.assertEqual(failed_log.skipped_reason, "error")

@@ -1,3 +1,4 @@
+from . import crm_erp_batch_job
 from . import warranty_job_mixin
 from . import account_chart_template
 

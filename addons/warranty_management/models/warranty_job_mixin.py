@@ -9,9 +9,10 @@ _logger = logging.getLogger(__name__)
 class WarrantyJobMixin(models.AbstractModel):
     """Failure isolation of the scheduled jobs: one bad record never stops a job.
 
-    A job hands a chunk to :meth:`_job_run`: the chunk runs in one savepoint; when it
-    fails, each record runs in its own savepoint, the failing ones are rolled back,
-    reported (log line and chatter note) and stamped with ``job_error_date`` so that the
+    A job hands a chunk to :meth:`_job_run`, which runs it through the suite's batch job
+    engine (``crm.erp.batch.job``): the chunk runs in one savepoint; when it fails, each
+    record runs in its own savepoint, the failing ones are rolled back, reported (log line
+    and chatter note, see ``crm.erp.batch.job._report_failure`` here) and stamped with ``job_error_date`` so that the
     job skips them for the rest of the day (no endless loop on one record) and retries
     them the next day.
     """
@@ -31,37 +32,19 @@ class WarrantyJobMixin(models.AbstractModel):
         return ["|", ("job_error_date", "=", False), ("job_error_date", "<", today)]
 
     def _job_run(self, process, job_name):
-        """Run ``process(records)`` on ``self`` with per-record isolation of failures.
+        """Run ``process(records)`` on ``self`` through the suite's batch job engine
+        (``crm.erp.batch.job._run_isolated``, chunk first, then record by record).
 
         :param process: callable receiving a recordset; it must do all its writes itself
         :param job_name: name of the job, for the reports
         :return: ``(done, failed)`` recordsets
         """
-        if not self:
-            return self, self
-        try:
-            with self.env.cr.savepoint():
-                process(self)
-            return self, self.browse()
-        except Exception as error:  # any failure is isolated and reported below
-            if len(self) == 1:
-                self._job_report_failure(job_name, error)
-                return self.browse(), self
-        done = failed = self.browse()
-        for record in self:
-            try:
-                with self.env.cr.savepoint():
-                    process(record)
-                done |= record
-            except Exception as error:
-                record._job_report_failure(job_name, error)
-                failed |= record
-        return done, failed
+        done, failed = self.env["crm.erp.batch.job"]._run_isolated(self, process, job_name, chunked=True)
+        return done, self.browse([record.id for record in failed])
 
     def _job_report_failure(self, job_name, error):
         """Log the failure of ``job_name`` on this record, stamp it and tell its followers."""
         self.ensure_one()
-        _logger.warning("%s failed on %s,%s: %s", job_name, self._name, self.id, error, exc_info=error)
         message = str(error)[:500] or error.__class__.__name__
         # SQL: the ORM write could fail again for the very reason the job failed
         self.env.cr.execute(SQL(

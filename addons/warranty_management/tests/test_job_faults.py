@@ -11,7 +11,7 @@ from odoo.tests import tagged
 from .common import WarrantyCommon
 from .common_costs import WarrantyCostCommon
 
-JOB_LOGGER = "odoo.addons.warranty_management.models.warranty_job_mixin"
+JOB_LOGGER = "odoo.addons.crm_erp_bridge.models.crm_erp_batch_job"  # the suite's batch job engine
 
 
 def fail_for(records, original, message="Injected failure"):
