@@ -23,6 +23,10 @@ class CrmLead(models.Model):
     bridge_oldest_overdue_days = fields.Integer(
         string="Oldest Overdue (Days)", compute="_compute_bridge_receivables",
     )
+    bridge_credit_exposure = fields.Monetary(
+        string="Credit Exposure", compute="_compute_bridge_receivables",
+        currency_field="bridge_currency_id",
+    )
     bridge_credit_usage = fields.Float(
         string="Credit Limit Usage (%)", compute="_compute_bridge_receivables",
     )

@@ -8,6 +8,7 @@ RECEIVABLE_FIELDS = (
     "bridge_open_receivable",
     "bridge_overdue_amount",
     "bridge_oldest_overdue_days",
+    "bridge_credit_exposure",
     "bridge_credit_usage",
     "bridge_avg_days_to_pay",
     "bridge_last_order_date",
@@ -43,9 +44,16 @@ class ResPartner(models.Model):
         string="Oldest Overdue (Days)", compute="_compute_bridge_receivables",
         help="Days since the due date of the oldest overdue invoice.",
     )
+    bridge_credit_exposure = fields.Monetary(
+        string="Credit Exposure", compute="_compute_bridge_receivables",
+        currency_field="bridge_currency_id",
+        help="What the customer owes the current company or has ordered from it, as Odoo's own "
+        "credit limit check counts it: receivable balance plus confirmed orders not yet invoiced "
+        "(computed when the Sales Credit Limit setting is on).",
+    )
     bridge_credit_usage = fields.Float(
         string="Credit Limit Usage (%)", compute="_compute_bridge_receivables",
-        help="Open receivables as a percentage of the customer's credit limit "
+        help="Credit exposure as a percentage of the customer's credit limit "
         "(0 when no credit limit applies).",
     )
     bridge_avg_days_to_pay = fields.Float(
@@ -87,6 +95,7 @@ class ResPartner(models.Model):
             "bridge_open_receivable": 0.0,
             "bridge_overdue_amount": 0.0,
             "bridge_oldest_overdue_days": 0,
+            "bridge_credit_exposure": 0.0,
             "bridge_credit_usage": 0.0,
             "bridge_avg_days_to_pay": 0.0,
             "bridge_last_order_date": False,
@@ -137,10 +146,12 @@ class ResPartner(models.Model):
                 bridge_open_quotation_count=open_quotes or 0,
             )
         limits = self._bridge_get_credit_limits(commercial_ids)
+        exposures = self._bridge_get_credit_exposures(tuple(limits))
         for pid, values in figures.items():
             limit = limits.get(pid)
             if limit:
-                values["bridge_credit_usage"] = 100.0 * values["bridge_open_receivable"] / limit
+                values["bridge_credit_exposure"] = exposures.get(pid, 0.0)
+                values["bridge_credit_usage"] = 100.0 * values["bridge_credit_exposure"] / limit
             message = self.browse(pid)._bridge_get_credit_warning(values, limit)
             values["bridge_credit_warning"] = bool(message)
             values["bridge_credit_warning_message"] = message or False
@@ -242,31 +253,49 @@ class ResPartner(models.Model):
         partners = self.browse(commercial_ids).sudo()
         return {p.id: p.credit_limit for p in partners if p.credit_limit > 0}
 
-    def _bridge_get_credit_warning(self, figures, credit_limit):
-        """Return the banner text when the customer is overdue beyond the
-        company thresholds or over its credit limit, else ``False``.
-
-        :param figures: the customer's receivable figures
-        :param credit_limit: the applicable credit limit or ``None``
+    def _bridge_get_credit_exposures(self, commercial_ids):
+        """Return ``{partner_id: exposure}`` in the current company's currency: THE credit exposure
+        of the suite, which is Odoo's own (``res.partner.credit`` + ``credit_to_invoice``, the
+        figures of the Sales Credit Limit banner), so that the bridge's banners and block never
+        disagree with Odoo's. Override Odoo's ``_compute_credit_to_invoice`` to count more or less.
         """
+        if not commercial_ids:
+            return {}
+        partners = self.browse(commercial_ids).sudo()
+        return {partner.id: partner.credit + partner.credit_to_invoice for partner in partners}
+
+    def _bridge_get_overdue_warning(self, figures):
+        """Return the overdue part of the banner (company thresholds), else ``False``: what
+        Odoo's credit limit check does not cover."""
         company = self.env.company
-        messages = []
         if (
             figures["bridge_overdue_amount"] > company.bridge_overdue_amount_threshold
             and figures["bridge_oldest_overdue_days"] >= company.bridge_overdue_days_threshold
         ):
-            messages.append(self.env._(
+            return self.env._(
                 "%(amount)s overdue, oldest invoice %(days)s days past due.",
                 amount=company.currency_id.format(figures["bridge_overdue_amount"]),
                 days=figures["bridge_oldest_overdue_days"],
-            ))
-        if credit_limit and figures["bridge_open_receivable"] > credit_limit:
+            )
+        return False
+
+    def _bridge_get_credit_warning(self, figures, credit_limit):
+        """Return the banner text when the customer is overdue beyond the
+        company thresholds or over its credit limit, else ``False``.
+
+        :param figures: the customer's receivable figures (``bridge_credit_exposure``: see
+            :meth:`_bridge_get_credit_exposures`)
+        :param credit_limit: the applicable credit limit or ``None``
+        """
+        company = self.env.company
+        messages = [self._bridge_get_overdue_warning(figures)]
+        if credit_limit and figures["bridge_credit_exposure"] > credit_limit:
             messages.append(self.env._(
-                "Over the credit limit: %(open)s open for a limit of %(limit)s.",
-                open=company.currency_id.format(figures["bridge_open_receivable"]),
+                "Over the credit limit: %(exposure)s due and ordered for a limit of %(limit)s.",
+                exposure=company.currency_id.format(figures["bridge_credit_exposure"]),
                 limit=company.currency_id.format(credit_limit),
             ))
-        return " ".join(messages) or False
+        return " ".join(m for m in messages if m) or False
 
     def action_open_bridge_timeline(self):
         """Open the 360° timeline of the customer (its commercial partner)."""

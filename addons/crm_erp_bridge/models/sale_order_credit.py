@@ -34,9 +34,11 @@ class SaleOrder(models.Model):
         (self - quotations).bridge_credit_warning_message = False
         figures = quotations.partner_id._bridge_get_receivable_figures()
         for order in quotations:
-            values = figures.get(order.partner_id.commercial_partner_id._origin.id) or {}
-            order.bridge_credit_warning = values.get("bridge_credit_warning", False)
-            order.bridge_credit_warning_message = values.get("bridge_credit_warning_message", False)
+            # the credit limit has Odoo's own banner on quotations (partner_credit_warning)
+            values = figures.get(order.partner_id.commercial_partner_id._origin.id)
+            message = values and order.partner_id._bridge_get_overdue_warning(values)
+            order.bridge_credit_warning = bool(message)
+            order.bridge_credit_warning_message = message or False
 
     # ------------------------------------------------------------------
     # Credit block
@@ -53,33 +55,23 @@ class SaleOrder(models.Model):
         """Return why this quotation may not be confirmed without a credit
         manager's override, or ``False``.
 
-        Blocked when the customer is overdue beyond the company thresholds,
-        or when its open receivables plus this order exceed its credit limit.
+        Blocked when the customer is overdue beyond the company thresholds
+        (:meth:`res.partner._bridge_get_overdue_warning`), or over its credit limit
+        with this order as Odoo's own credit limit check counts it
+        (``account.move._build_credit_warning_message``: receivables, orders to
+        invoice and this quotation, in the order's company).
         """
         self.ensure_one()
         if not self._bridge_is_credit_block_active():
             return False
-        partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
+        order = self.with_company(self.company_id)
+        partner = order.partner_id.commercial_partner_id
         figures = partner._bridge_get_receivable_figures()[partner.id]
-        limit = partner._bridge_get_credit_limits((partner.id,)).get(partner.id)
-        reasons = []
-        overdue = partner._bridge_get_credit_warning(figures, None)
-        if overdue:
-            reasons.append(overdue)
-        if limit:
-            amount = self.currency_id._convert(
-                self.amount_total, self.company_id.currency_id, self.company_id,
-                self.date_order or fields.Date.context_today(self),
-            )
-            exposure = figures["bridge_open_receivable"] + amount
-            if exposure > limit:
-                currency = self.company_id.currency_id
-                reasons.append(self.env._(
-                    "With this order the customer would owe %(exposure)s for a credit limit of %(limit)s.",
-                    exposure=currency.format(exposure),
-                    limit=currency.format(limit),
-                ))
-        return " ".join(reasons) or False
+        reasons = [partner._bridge_get_overdue_warning(figures)]
+        if order.company_id.account_use_credit_limit:
+            reasons.append(order.env["account.move"]._build_credit_warning_message(
+                order.sudo(), current_amount=order.amount_total / (order.currency_rate or 1.0)))
+        return " ".join(reason for reason in reasons if reason) or False
 
     def _bridge_can_override_credit_block(self):
         """Whether the current user may confirm despite the credit block."""

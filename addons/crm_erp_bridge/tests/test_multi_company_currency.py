@@ -106,19 +106,23 @@ class TestMultiCompanyCurrency(AccountTestInvoicingCommon):
         self.assertAlmostEqual(partner.bridge_open_receivable, 500.0)
         self.assertAlmostEqual(partner.bridge_overdue_amount, 400.0)
 
-    def test_credit_check_uses_converted_exposure(self):
-        """Limit 1,500 USD: exposure 1,000 open + 200 order = 1,200 passes (1,700 unconverted would not);
-        overdue 900 USD stays below the 1,000 USD threshold (1,400 unconverted would not)."""
+    def test_credit_check_uses_odoo_exposure_per_company(self):
+        """The credit limit is per company and counts, as Odoo's own check does, that company's
+        receivables (500 USD), its orders to invoice (200 USD) and the quotation, never company B's
+        1,000 EUR invoice or 600 EUR order: limit 1,200 USD, a 200 USD quotation gives 900 and
+        passes, a 600 USD one gives 1,300 and is blocked; the partner shows the same exposure."""
         self.company_a.write({
             "bridge_credit_block": True, "account_use_credit_limit": True,
             "bridge_overdue_amount_threshold": 1000.0, "bridge_overdue_days_threshold": 0,
         })
-        self.customer.with_company(self.company_a).credit_limit = 1500.0
+        self.customer.with_company(self.company_a).credit_limit = 1200.0
         order = self._order(self.company_a, 200.0).with_user(self.salesman)
         self.assertFalse(order._bridge_get_credit_block_reason())
         big_order = self._order(self.company_a, 600.0).with_user(self.salesman)
-        # 1,000 + 600 = 1,600 > 1,500
-        self.assertIn("1,600.00", big_order._bridge_get_credit_block_reason())
+        self.assertIn("1,300.00", big_order._bridge_get_credit_block_reason())
+        partner = self._figures(self.salesman, self.company_a | self.company_b)
+        self.assertAlmostEqual(partner.bridge_credit_exposure, 700.0)
+        self.assertAlmostEqual(partner.bridge_credit_usage, 700.0 / 12.0)
 
     def _totals(self, companies):
         env = self.env(user=self.salesman, context=dict(self.env.context, allowed_company_ids=companies.ids))

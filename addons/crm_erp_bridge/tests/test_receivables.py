@@ -52,10 +52,17 @@ class TestCrmErpReceivables(CrmErpBridgeCommon):
         self.assertEqual(self.customer.bridge_open_quotation_count, 1)
 
     def test_credit_limit_usage(self):
+        """Usage counts Odoo's exposure: receivables and confirmed orders not yet invoiced."""
         self.company.account_use_credit_limit = True
         self.customer.credit_limit = 1000.0
         self._create_invoice(price=250.0)
         self.assertEqual(self.customer.bridge_credit_usage, 25.0)
+        self._create_order().action_confirm()
+        self.customer.invalidate_recordset()
+        to_invoice = self.customer.credit_to_invoice
+        self.assertGreater(to_invoice, 0.0)
+        self.assertAlmostEqual(self.customer.bridge_credit_exposure, 250.0 + to_invoice)
+        self.assertAlmostEqual(self.customer.bridge_credit_usage, (250.0 + to_invoice) / 10.0)
 
     def test_warning_when_overdue_beyond_thresholds(self):
         self._create_overdue_invoice(days=40, price=500.0)
@@ -79,9 +86,11 @@ class TestCrmErpReceivables(CrmErpBridgeCommon):
         self.company.account_use_credit_limit = True
         self.customer.credit_limit = 100.0
         self._create_invoice(price=250.0)
+        self.assertIn("credit limit", self.customer.bridge_credit_warning_message)
         order = self._create_order()
-        self.assertTrue(order.bridge_credit_warning)
-        self.assertIn("credit limit", order.bridge_credit_warning_message)
+        # one banner per fact on a quotation: Odoo's own shows the credit limit, the bridge's none
+        self.assertIn("credit limit", order.partner_credit_warning)
+        self.assertFalse(order.bridge_credit_warning)
 
     def test_quotation_banner_only_on_quotations(self):
         self._create_overdue_invoice(days=40, price=500.0)
