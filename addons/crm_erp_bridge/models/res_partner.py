@@ -247,7 +247,8 @@ class ResPartner(models.Model):
     def _bridge_get_credit_limits(self, commercial_ids):
         """Return ``{partner_id: credit limit}`` for the customers whose
         credit limit applies in the current company (Accounting setting
-        "Sales Credit Limit" and a positive limit)."""
+        "Sales Credit Limit" and a positive limit): THE limit of the block and
+        the banners (override to add a grace amount, a guarantee...)."""
         if not self.env.company.account_use_credit_limit:
             return {}
         partners = self.browse(commercial_ids).sudo()
@@ -262,6 +263,8 @@ class ResPartner(models.Model):
         if not commercial_ids:
             return {}
         partners = self.browse(commercial_ids).sudo()
+        # not stored and without dependencies: never trust a value computed earlier in the transaction
+        partners.invalidate_recordset(["credit", "debit", "credit_to_invoice"])
         return {partner.id: partner.credit + partner.credit_to_invoice for partner in partners}
 
     def _bridge_get_overdue_warning(self, figures):

@@ -56,10 +56,11 @@ class SaleOrder(models.Model):
         manager's override, or ``False``.
 
         Blocked when the customer is overdue beyond the company thresholds
-        (:meth:`res.partner._bridge_get_overdue_warning`), or over its credit limit
-        with this order as Odoo's own credit limit check counts it
-        (``account.move._build_credit_warning_message``: receivables, orders to
-        invoice and this quotation, in the order's company).
+        (:meth:`res.partner._bridge_get_overdue_warning`), or when its credit exposure
+        with this order exceeds its credit limit, both from the partner's seams
+        (``_bridge_get_credit_exposures``: Odoo's own receivables + orders to invoice
+        of the order's company; ``_bridge_get_credit_limits``), so that the block, the
+        customer's banner and Odoo's credit-limit banner count the same amounts.
         """
         self.ensure_one()
         if not self._bridge_is_credit_block_active():
@@ -68,9 +69,17 @@ class SaleOrder(models.Model):
         partner = order.partner_id.commercial_partner_id
         figures = partner._bridge_get_receivable_figures()[partner.id]
         reasons = [partner._bridge_get_overdue_warning(figures)]
-        if order.company_id.account_use_credit_limit:
-            reasons.append(order.env["account.move"]._build_credit_warning_message(
-                order.sudo(), current_amount=order.amount_total / (order.currency_rate or 1.0)))
+        limit = partner._bridge_get_credit_limits((partner.id,)).get(partner.id)
+        if limit:
+            amount = order.amount_total / (order.currency_rate or 1.0)
+            exposure = partner._bridge_get_credit_exposures((partner.id,))[partner.id] + amount
+            if order.company_id.currency_id.compare_amounts(exposure, limit) > 0:
+                currency = order.company_id.currency_id
+                reasons.append(self.env._(
+                    "With this order the customer would owe %(exposure)s for a credit limit of %(limit)s.",
+                    exposure=currency.format(exposure),
+                    limit=currency.format(limit),
+                ))
         return " ".join(reason for reason in reasons if reason) or False
 
     def _bridge_can_override_credit_block(self):

@@ -54,6 +54,23 @@ class TestCrmErpCreditBlock(CrmErpBridgeCommon):
         with self.assertRaises(UserError):
             order.action_confirm()
 
+    def test_block_and_odoo_banner_count_the_same_exposure(self):
+        """Receivable 100 + confirmed order to invoice 115 (taxes included) + the quotation, for a
+        limit of 250: a quotation of 115 (330) gets Odoo's banner and the block with Odoo's total,
+        one of 23 (238) neither."""
+        self.company.account_use_credit_limit = True
+        self.customer.credit_limit = 250.0
+        self._create_invoice(price=100.0)
+        self._create_order(user=self.salesman, price=100.0).action_confirm()
+        over = self._create_order(user=self.salesman, price=100.0).with_user(self.salesman)
+        under = self._create_order(user=self.salesman, price=20.0).with_user(self.salesman)
+        self.env.invalidate_all()  # Odoo's banner reads non-stored figures: as in a new request
+        self.assertEqual((over.amount_total, under.amount_total), (115.0, 23.0))
+        self.assertIn("330.00", over.partner_credit_warning)
+        self.assertIn("330.00", over._bridge_get_credit_block_reason())
+        self.assertFalse(under.partner_credit_warning)
+        self.assertFalse(under._bridge_get_credit_block_reason())
+
     def test_credit_manager_overrides_with_reason(self):
         self._create_overdue_invoice(days=40)
         order = self._create_order(user=self.credit_manager)
