@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 
 class AccountMove(models.Model):
@@ -40,6 +39,7 @@ class AccountMove(models.Model):
             "step_model": "crm.erp.dunning.level",
             "log_record_field": "move_id",
             "log_step_field": "dunning_level_id",
+            "log_field": "bridge_dunning_log_ids",
             "user_field": "invoice_user_id",
         }
 
@@ -53,39 +53,23 @@ class AccountMove(models.Model):
         )
 
     @api.model
-    def _cadence_due_pairs(self, today, record_ids=None):
-        """Return the ``(invoice id, level id)`` pairs due on ``today`` and not sent yet, in one query.
+    def _cadence_eligible_domain(self, today):
+        """Invoices a reminder may run on: unpaid posted customer invoices, unless their customer
+        is marked do-not-chase or promised to pay on or after ``today``."""
+        return [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("commercial_partner_id.bridge_do_not_chase", "=", False),
+            "|", ("commercial_partner_id.bridge_promise_to_pay_date", "=", False),
+            ("commercial_partner_id.bridge_promise_to_pay_date", "<", today),
+        ]
 
-        Unpaid posted customer invoices at least ``days_overdue`` past due, unless their customer
-        is marked do-not-chase or promised to pay on or after ``today``.
-        """
-        self.env["crm.erp.cadence.log"].flush_model()
-        self.env["crm.erp.dunning.level"].flush_model()
-        self.flush_model(["move_type", "state", "payment_state", "invoice_date_due", "commercial_partner_id"])
-        self.env["res.partner"].flush_model(["bridge_do_not_chase", "bridge_promise_to_pay_date"])
-        query = SQL(
-            """
-            SELECT am.id, lvl.id
-              FROM account_move am
-              JOIN res_partner cp ON cp.id = am.commercial_partner_id
-              JOIN crm_erp_dunning_level lvl ON lvl.company_id = am.company_id AND lvl.active
-             WHERE am.move_type = 'out_invoice'
-               AND am.state = 'posted'
-               AND am.payment_state IN ('not_paid', 'partial')
-               AND am.invoice_date_due + lvl.days_overdue <= %(today)s
-               AND NOT COALESCE(cp.bridge_do_not_chase, FALSE)
-               AND (cp.bridge_promise_to_pay_date IS NULL OR cp.bridge_promise_to_pay_date < %(today)s)
-               AND NOT EXISTS (
-                       SELECT 1 FROM crm_erp_cadence_log l
-                        WHERE l.move_id = am.id AND l.dunning_level_id = lvl.id)
-               %(restrict)s
-             ORDER BY am.id, lvl.days_overdue, lvl.sequence, lvl.id
-            """,
-            today=today,
-            restrict=SQL("AND am.id IN %s", tuple(record_ids)) if record_ids else SQL(""),
-        )
-        self.env.cr.execute(query)
-        return self.env.cr.fetchall()
+    @api.model
+    def _cadence_due_pairs(self, today, record_ids=None):
+        """Return the ``(invoice id, level id)`` pairs due on ``today`` and not sent yet (one query,
+        built by the engine from :meth:`_cadence_eligible_domain` and the levels' due domains)."""
+        return self.env["crm.erp.cadence.engine"]._due_pairs(self, today, record_ids)
 
     def _cadence_after_run(self, logs):
         """Hook called on the invoices a reminder just ran on."""

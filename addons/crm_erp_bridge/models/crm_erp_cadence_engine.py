@@ -1,12 +1,16 @@
 from odoo import api, fields, models
+from odoo.osv import expression
+from odoo.tools import SQL
 
 
 class CrmErpCadenceEngine(models.AbstractModel):
     """Runs cadences: quotation follow-ups and unpaid invoice reminders.
 
     A *consumer* model (``sale.order``, ``account.move``) describes its cadence with
-    :meth:`_cadence_spec` and lists the due ``(record id, step id)`` pairs in SQL with
-    ``_cadence_due_pairs(today, record_ids, limit)``. The engine picks the step to run per
+    ``_cadence_spec`` and the documents a cadence may run on with
+    ``_cadence_eligible_domain(today)``; each step says when it is due with
+    ``_cadence_due_domain(today)``. :meth:`_due_pairs` compiles those domains into one SQL
+    query of the due ``(record id, step id)`` pairs. The engine picks the step to run per
     record, executes it through the step (``crm.erp.cadence.step.mixin``) and writes one
     ``crm.erp.cadence.log`` line per step and record, so a step never runs twice.
     """
@@ -28,6 +32,45 @@ class CrmErpCadenceEngine(models.AbstractModel):
             missed = previous[1] + [previous[0]] if previous else []
             plan[record_id] = (step_id, missed)
         return plan
+
+    @api.model
+    def _due_pairs(self, consumer, today, record_ids=None):
+        """Return the due ``(record id, step id)`` pairs of ``consumer``'s cadence, ordered by
+        record, then due date and step order, in one query.
+
+        Each active step contributes the documents matching the consumer's
+        ``_cadence_eligible_domain``, the step's ``_cadence_due_domain`` and "this step was not
+        run on it yet", compiled by the ORM (``_search``, as superuser: the job sees every
+        company's documents, like the person who set the cadence up expects).
+        """
+        spec = consumer._cadence_spec()
+        consumer = consumer.sudo()
+        steps = self.env[spec["step_model"]].sudo().search([])
+        eligible = consumer._cadence_eligible_domain(today)
+        restrict = [("id", "in", list(record_ids))] if record_ids else []
+        table = SQL.identifier(consumer._table)
+        branches = []
+        for step in steps:
+            query = consumer._search(expression.AND([
+                eligible, step._cadence_due_domain(today), restrict,
+                [(spec["log_field"], "not any", [(spec["log_step_field"], "=", step.id)])],
+            ]))
+            if query.is_empty():
+                continue
+            query.order = None
+            fname, days = step._cadence_due_date_rule()
+            column = SQL.identifier(consumer._table, fname)
+            if consumer._fields[fname].type == "datetime":
+                column = SQL("(%s AT TIME ZONE 'UTC')::date", column)
+            branches.append(query.select(
+                SQL("%s.id AS record_id", table), SQL("%s AS step_id", step.id),
+                SQL("%s + %s AS due_date", column, days), SQL("%s AS step_sequence", step.sequence),
+            ))
+        if not branches:
+            return []
+        return self.env.execute_query(SQL(
+            "SELECT record_id, step_id FROM (%s) due ORDER BY record_id, due_date, step_sequence, step_id",
+            SQL(" UNION ALL ").join(branches)))
 
     @api.model
     def _run(self, model_name, record_ids=None, limit=None, today=None, isolate=False):

@@ -1,3 +1,5 @@
+from datetime import datetime, time, timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -72,6 +74,40 @@ class CrmErpCadenceStepMixin(models.AbstractModel):
                 raise ValidationError(
                     self.env._('The activity deadline of step "%(step)s" cannot be negative.', step=step.name)
                 )
+
+    # ------------------------------------------------------------------
+    # Seams: when a step is due
+    # ------------------------------------------------------------------
+    def _cadence_due_date_rule(self):
+        """Return ``(date field of the document, days)``: the step falls due on a document
+        once the field's date plus ``days`` is today or past (negative days: before the date).
+        It also orders the steps due on one document (only the latest runs)."""
+        raise NotImplementedError()
+
+    def _cadence_scope_domain(self):
+        """Domain of the documents this step applies to at all (its cadence, its company)."""
+        raise NotImplementedError()
+
+    def _cadence_due_domain(self, today):
+        """THE rule of when this step is due, as a domain on the document model.
+
+        The cadence engine compiles it to SQL (``Model._search``) together with the
+        document model's ``_cadence_eligible_domain`` and the "not run yet" condition, for
+        every step in one query: the scheduled job and the manual run use exactly this, so
+        an override (for example, one more condition on the document) changes production.
+        """
+        self.ensure_one()
+        fname, days = self._cadence_due_date_rule()
+        return [*self._cadence_scope_domain(), *self._cadence_date_reached_domain(fname, days, today)]
+
+    @api.model
+    def _cadence_date_reached_domain(self, fname, days, today):
+        """Domain "``fname`` + ``days`` is on or before ``today``" (datetimes by their UTC date)."""
+        limit = today - timedelta(days=days)
+        field = self.env[self._cadence_res_model]._fields[fname]
+        if field.type == "datetime":
+            return [(fname, "!=", False), (fname, "<", datetime.combine(limit + timedelta(days=1), time.min))]
+        return [(fname, "!=", False), (fname, "<=", limit)]
 
     # ------------------------------------------------------------------
     # Seams: who receives what

@@ -27,6 +27,16 @@ class CrmErpDunningLevel(models.Model):
         help="User receiving the activities of this level when they are for the accountant.",
     )
 
+    def _cadence_due_date_rule(self):
+        """N days after the invoice's due date."""
+        self.ensure_one()
+        return "invoice_date_due", self.days_overdue
+
+    def _cadence_scope_domain(self):
+        """The invoices of this level's company."""
+        self.ensure_one()
+        return [("company_id", "=", self.company_id.id)]
+
     @api.constrains("days_overdue")
     def _check_days_overdue(self):
         for level in self:

@@ -28,6 +28,18 @@ class CrmErpFollowupStep(models.Model):
                     self.env._('The number of days of step "%(step)s" cannot be negative.', step=step.name)
                 )
 
+    def _cadence_due_date_rule(self):
+        """N days after the quotation was sent, or N days before its expiration date."""
+        self.ensure_one()
+        if self.trigger == "before_expiry":
+            return "validity_date", -self.days
+        return "bridge_sent_date", self.days
+
+    def _cadence_scope_domain(self):
+        """The quotations following this step's cadence."""
+        self.ensure_one()
+        return [("bridge_cadence_id", "=", self.cadence_id.id)]
+
     def _compute_display_name(self):
         for step in self:
             if step.trigger == "after_sent":

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 
@@ -18,49 +19,86 @@ class SaleOrder(models.Model):
         """Only orders confirmed within this many days get a check-in (old history is left alone)."""
         return 60
 
+    bridge_fully_delivered = fields.Boolean(
+        string="Fully Delivered", compute="_compute_bridge_fully_delivered",
+        search="_search_bridge_fully_delivered",
+        help="Every product line has its ordered quantity delivered.")
+    bridge_fully_paid = fields.Boolean(
+        string="Fully Paid", compute="_compute_bridge_fully_paid", search="_search_bridge_fully_paid",
+        help="Fully invoiced, and every posted customer invoice of the order is paid.")
+
+    @api.model
+    def _bridge_fully_delivered_sql(self):
+        """Subquery of the ids of orders whose product lines are all delivered in full."""
+        return SQL(
+            """(SELECT l.order_id FROM sale_order_line l WHERE l.display_type IS NULL
+                EXCEPT
+                SELECT l.order_id FROM sale_order_line l
+                 WHERE l.display_type IS NULL AND l.qty_delivered < l.product_uom_qty)""")
+
+    @api.model
+    def _bridge_fully_paid_sql(self):
+        """Subquery of the ids of orders fully invoiced whose posted customer invoices are all paid."""
+        invoices = SQL(
+            """SELECT sol.order_id, am.payment_state FROM sale_order_line sol
+                 JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                 JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                 JOIN account_move am ON am.id = aml.move_id
+                WHERE am.state = 'posted' AND am.move_type = 'out_invoice'""")
+        return SQL(
+            """(SELECT inv.order_id FROM (%(invoices)s) inv
+                  JOIN sale_order so ON so.id = inv.order_id AND so.invoice_status = 'invoiced'
+              GROUP BY inv.order_id
+                HAVING bool_and(inv.payment_state IN ('paid', 'in_payment')))""",
+            invoices=invoices)
+
+    def _bridge_search_subquery(self, operator, value, subquery):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search this field with '=' or '!=' and True or False."))
+        return [("id", "in" if (operator == "=") == value else "not in", subquery)]
+
+    def _search_bridge_fully_delivered(self, operator, value):
+        self.env["sale.order.line"].flush_model(["order_id", "display_type", "qty_delivered", "product_uom_qty"])
+        return self._bridge_search_subquery(operator, value, self._bridge_fully_delivered_sql())
+
+    def _search_bridge_fully_paid(self, operator, value):
+        self.env["sale.order.line"].flush_model(["order_id", "invoice_lines"])
+        self.env["account.move.line"].flush_model(["move_id"])
+        self.env["account.move"].flush_model(["state", "move_type", "payment_state"])
+        self.flush_model(["invoice_status"])
+        return self._bridge_search_subquery(operator, value, self._bridge_fully_paid_sql())
+
+    def _bridge_compute_from_search(self, fname):
+        # the rule lives in the search method: the field's value is read through it
+        ids = set(self.search([("id", "in", self._origin.ids), (fname, "=", True)]).ids) if self._origin.ids else set()
+        for order in self:
+            order[fname] = order._origin.id in ids
+
+    def _compute_bridge_fully_delivered(self):
+        self._bridge_compute_from_search("bridge_fully_delivered")
+
+    def _compute_bridge_fully_paid(self):
+        self._bridge_compute_from_search("bridge_fully_paid")
+
+    @api.model
+    def _bridge_checkin_due_domain(self):
+        """THE rule of when an order gets its after-sale check-in, as a domain: confirmed within the
+        horizon, not scheduled yet, and delivered or paid as its company's setting says. The
+        scheduled job compiles it to SQL: an override changes what the job does."""
+        horizon = fields.Datetime.now() - timedelta(days=self._bridge_checkin_horizon_days())
+        return [
+            ("state", "=", "sale"),
+            ("bridge_checkin_scheduled", "=", False),
+            ("date_order", ">=", horizon),
+            "|",
+            "&", ("company_id.bridge_checkin_trigger", "=", "delivery"), ("bridge_fully_delivered", "=", True),
+            "&", ("company_id.bridge_checkin_trigger", "=", "payment"), ("bridge_fully_paid", "=", True),
+        ]
+
     @api.model
     def _bridge_checkin_due_order_ids(self, limit):
-        """Return the ids of orders now delivered (or paid, per company setting) without check-in, in one query.
-
-        Delivered: every product line has its ordered quantity delivered. Paid: fully invoiced and every
-        posted customer invoice of the order is paid.
-        """
-        self.env.flush_all()
-        query = SQL(
-            """
-            SELECT so.id
-              FROM sale_order so
-              JOIN res_company c ON c.id = so.company_id
-             WHERE so.state = 'sale'
-               AND NOT COALESCE(so.bridge_checkin_scheduled, FALSE)
-               AND so.date_order >= %(horizon)s
-               AND (
-                    (c.bridge_checkin_trigger = 'delivery'
-                     AND EXISTS (SELECT 1 FROM sale_order_line l
-                                  WHERE l.order_id = so.id AND l.display_type IS NULL)
-                     AND NOT EXISTS (SELECT 1 FROM sale_order_line l
-                                      WHERE l.order_id = so.id AND l.display_type IS NULL
-                                        AND l.qty_delivered < l.product_uom_qty))
-                 OR (c.bridge_checkin_trigger = 'payment'
-                     AND so.invoice_status = 'invoiced'
-                     AND EXISTS (%(invoices)s)
-                     AND NOT EXISTS (%(invoices)s AND am.payment_state NOT IN ('paid', 'in_payment')))
-               )
-             ORDER BY so.id
-             LIMIT %(limit)s
-            """,
-            horizon=fields.Datetime.now() - timedelta(days=self._bridge_checkin_horizon_days()),
-            invoices=SQL(
-                """SELECT 1 FROM sale_order_line sol
-                     JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
-                     JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-                     JOIN account_move am ON am.id = aml.move_id
-                    WHERE sol.order_id = so.id AND am.state = 'posted' AND am.move_type = 'out_invoice'"""
-            ),
-            limit=limit,
-        )
-        self.env.cr.execute(query)
-        return [row[0] for row in self.env.cr.fetchall()]
+        """Return the ids of orders due for a check-in (:meth:`_bridge_checkin_due_domain`), in one query."""
+        return list(self.sudo()._search(self._bridge_checkin_due_domain(), order="id", limit=limit))
 
     def _bridge_schedule_checkin(self):
         """Schedule the after-sale check-in activity for the salesperson of these orders."""

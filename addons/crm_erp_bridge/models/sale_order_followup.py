@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 FOLLOWUP_STOP_REASONS = [
     ("replied", "Customer replied"),
@@ -145,45 +144,20 @@ class SaleOrder(models.Model):
             "step_model": "crm.erp.followup.step",
             "log_record_field": "order_id",
             "log_step_field": "followup_step_id",
+            "log_field": "bridge_followup_log_ids",
         }
 
     @api.model
-    def _cadence_due_pairs(self, today, record_ids=None):
-        """Return the ``(order id, step id)`` pairs due on ``today`` and not run yet, in one query.
+    def _cadence_eligible_domain(self, today):
+        """Quotations a follow-up may run on: sent, follow-up running, not expired (the steps'
+        own ``_cadence_due_domain`` says when each is due)."""
+        return [("state", "=", "sent"), ("bridge_followup_state", "=", "running"), ("bridge_is_expired", "=", False)]
 
-        A step is due on a sent quotation whose follow-up runs when ``days`` have passed since
-        it was sent, or when its expiration date is ``days`` away or less.
-        """
-        self.env["crm.erp.cadence.log"].flush_model()
-        self.flush_model(["state", "bridge_followup_state", "bridge_cadence_id", "bridge_sent_date", "validity_date"])
-        self.env["crm.erp.followup.step"].flush_model()
-        query = SQL(
-            """
-            SELECT so.id, st.id
-              FROM sale_order so
-              JOIN crm_erp_followup_step st ON st.cadence_id = so.bridge_cadence_id AND st.active
-             WHERE so.state = 'sent'
-               AND so.bridge_followup_state = 'running'
-               AND NOT COALESCE(so.bridge_is_expired, FALSE)
-               AND CASE WHEN st.trigger = 'before_expiry'
-                        THEN so.validity_date IS NOT NULL AND so.validity_date - st.days <= %(today)s
-                        ELSE so.bridge_sent_date IS NOT NULL
-                             AND (so.bridge_sent_date AT TIME ZONE 'UTC')::date + st.days <= %(today)s
-                   END
-               AND NOT EXISTS (
-                       SELECT 1 FROM crm_erp_cadence_log l
-                        WHERE l.order_id = so.id AND l.followup_step_id = st.id)
-               %(restrict)s
-             ORDER BY so.id,
-                      CASE WHEN st.trigger = 'before_expiry' THEN so.validity_date - st.days
-                           ELSE (so.bridge_sent_date AT TIME ZONE 'UTC')::date + st.days END,
-                      st.sequence, st.id
-            """,
-            today=today,
-            restrict=SQL("AND so.id IN %s", tuple(record_ids)) if record_ids else SQL(""),
-        )
-        self.env.cr.execute(query)
-        return self.env.cr.fetchall()
+    @api.model
+    def _cadence_due_pairs(self, today, record_ids=None):
+        """Return the ``(order id, step id)`` pairs due on ``today`` and not run yet (one query,
+        built by the engine from :meth:`_cadence_eligible_domain` and the steps' due domains)."""
+        return self.env["crm.erp.cadence.engine"]._due_pairs(self, today, record_ids)
 
     @api.model
     def _cadence_enabled(self):
