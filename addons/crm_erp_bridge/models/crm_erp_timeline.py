@@ -4,7 +4,58 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, create_index, html2plaintext
 
-TIMELINE_USER_CONTEXT_KEY = "crm_erp_timeline_user_id"
+
+class TimelineQuery:
+    """What one timeline page asks every event source: the customer's partners, the period, the
+    salesperson filter and how many events at most.
+
+    One period convention for every source: ``date_from`` is included and ``date_to`` excluded,
+    both datetimes at midnight (``get_timeline`` turns the user's "to" day into the next
+    midnight); date columns are compared with their ``.date()``. Build the conditions with
+    :meth:`period_domain` / :meth:`period_sql` and :meth:`user_domain`, never by hand.
+    """
+
+    __slots__ = ("partner_ids", "date_from", "date_to", "user_id", "limit")
+
+    def __init__(self, partner_ids, date_from=False, date_to=False, user_id=False, limit=80):
+        self.partner_ids = tuple(partner_ids)
+        self.date_from = date_from or False
+        self.date_to = date_to or False
+        self.user_id = user_id or False
+        self.limit = limit
+
+    def _bounds(self, is_date, date_to=None):
+        date_to = self.date_to if date_to is None else date_to
+        if is_date:
+            return self.date_from and self.date_from.date(), date_to and date_to.date()
+        return self.date_from, date_to
+
+    def period_domain(self, field_name, is_date=False, date_to=None):
+        """Domain keeping ``field_name`` in the period (``date_to``: another excluded end)."""
+        start, end = self._bounds(is_date, date_to)
+        return ([(field_name, ">=", start)] if start else []) + ([(field_name, "<", end)] if end else [])
+
+    def period_sql(self, column, is_date=False):
+        """The same conditions on an SQL column: a list of ``SQL`` terms."""
+        start, end = self._bounds(is_date)
+        return ([SQL("%s >= %s", column, start)] if start else []) + ([SQL("%s < %s", column, end)] if end else [])
+
+    def user_domain(self, field_name="user_id"):
+        """Domain keeping the documents of the salesperson filter (none when no filter)."""
+        return [(field_name, "=", self.user_id)] if self.user_id else []
+
+
+class TimelineSource:
+    """One event source of the timeline: its key (the event type), its label (the filter shown
+    to users) and ``fetch(query)`` returning at most ``query.limit`` event dicts (built with
+    ``crm.erp.timeline._event``), newest first."""
+
+    __slots__ = ("key", "label", "fetch")
+
+    def __init__(self, key, label, fetch):
+        self.key = key
+        self.label = label
+        self.fetch = fetch
 
 
 class CrmErpTimeline(models.AbstractModel):
@@ -54,58 +105,49 @@ class CrmErpTimeline(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _get_event_sources(self):
-        """Return ``{source_key: callable}``.
+    def _get_timeline_sources(self):
+        """THE registry of event sources: a list of :class:`TimelineSource`.
 
-        Each callable takes ``(partner_ids, date_from, date_to, limit)`` and
-        returns at most ``limit`` event dicts with the keys ``date``,
-        ``event_type``, ``name``, ``res_model``, ``res_id``, ``amount``,
-        ``currency_id``, ``user_id`` and ``partner_id``.
+        Other addons add a source by extending this method with one more
+        ``TimelineSource(key, label, self._events_<key>)``; the event types offered as filters
+        and the sources run come from this list only.
         """
-        sources = {
-            "lead": self._events_lead,
-            "lead_stage": self._events_lead_stage,
-            "lead_closed": self._events_lead_closed,
-            "activity": self._events_activity,
-            "interaction": self._events_interaction,
-            "email_in": self._events_email_in,
-            "email_out": self._events_email_out,
-            "quotation": self._events_quotation,
-            "quotation_sent": self._events_quotation_sent,
-            "quotation_portal": self._events_quotation_portal,
-            "quotation_expired": self._events_quotation_expired,
-            "order": self._events_order,
-            "invoice": self._events_invoice,
-            "payment": self._events_payment,
-            "credit_override": self._events_credit_override,
-        }
+        sources = [
+            TimelineSource("lead", self.env._("Lead / opportunity created"), self._events_lead),
+            TimelineSource("lead_stage", self.env._("Stage change"), self._events_lead_stage),
+            TimelineSource("lead_closed", self.env._("Won / lost"), self._events_lead_closed),
+            TimelineSource("activity", self.env._("Activity done"), self._events_activity),
+            TimelineSource("interaction", self.env._("Call / meeting / visit"), self._events_interaction),
+            TimelineSource("email_in", self.env._("Email received"), self._events_email_in),
+            TimelineSource("email_out", self.env._("Email sent"), self._events_email_out),
+            TimelineSource("quotation", self.env._("Quotation created"), self._events_quotation),
+            TimelineSource("quotation_sent", self.env._("Quotation sent"), self._events_quotation_sent),
+            TimelineSource("quotation_portal", self.env._("Quotation viewed / signed"), self._events_quotation_portal),
+            TimelineSource("quotation_expired", self.env._("Quotation expired"), self._events_quotation_expired),
+            TimelineSource("order", self.env._("Order confirmed"), self._events_order),
+            TimelineSource("invoice", self.env._("Invoice posted"), self._events_invoice),
+            TimelineSource("payment", self.env._("Payment received"), self._events_payment),
+            TimelineSource("credit_override", self.env._("Credit block overridden"), self._events_credit_override),
+        ]
         if "stock.picking" in self.env:
-            sources["delivery"] = self._events_delivery
+            sources.append(TimelineSource("delivery", self.env._("Delivery done"), self._events_delivery))
         return sources
 
     @api.model
+    def _get_event_sources(self):
+        """``{source key: fetch(query)}``, from :meth:`_get_timeline_sources`."""
+        return {source.key: source.fetch for source in self._get_timeline_sources()}
+
+    @api.model
     def _get_event_types(self):
-        """Return the ``[(key, label)]`` event types offered as filters."""
-        types = [
-            ("lead", self.env._("Lead / opportunity created")),
-            ("lead_stage", self.env._("Stage change")),
-            ("lead_closed", self.env._("Won / lost")),
-            ("activity", self.env._("Activity done")),
-            ("interaction", self.env._("Call / meeting / visit")),
-            ("email_in", self.env._("Email received")),
-            ("email_out", self.env._("Email sent")),
-            ("quotation", self.env._("Quotation created")),
-            ("quotation_sent", self.env._("Quotation sent")),
-            ("quotation_portal", self.env._("Quotation viewed / signed")),
-            ("quotation_expired", self.env._("Quotation expired")),
-            ("order", self.env._("Order confirmed")),
-            ("invoice", self.env._("Invoice posted")),
-            ("payment", self.env._("Payment received")),
-            ("credit_override", self.env._("Credit block overridden")),
-        ]
-        if "stock.picking" in self.env:
-            types.append(("delivery", self.env._("Delivery done")))
-        return types
+        """``[(key, label)]`` offered as filters, from :meth:`_get_timeline_sources`."""
+        return [(source.key, source.label) for source in self._get_timeline_sources()]
+
+    @api.model
+    def _timeline_query(self, partner_ids, date_from=None, date_to=None, user_id=None, limit=80):
+        """Build the :class:`TimelineQuery` of a page (``date_to``: the last day, included)."""
+        date_from, date_to = self._normalize_timeline_period(date_from, date_to)
+        return TimelineQuery(partner_ids, date_from, date_to, int(user_id) if user_id else False, limit)
 
     @api.model
     def get_timeline(
@@ -134,21 +176,19 @@ class CrmErpTimeline(models.AbstractModel):
         self.env.flush_all()
         commercial = self._get_timeline_commercial_partner(partner)
         partner_ids = self._get_timeline_partner_ids(commercial)
-        date_from, date_to = self._normalize_timeline_period(date_from, date_to)
-        user_id = int(user_id) if user_id else False
-        timeline = self.with_context(**{TIMELINE_USER_CONTEXT_KEY: user_id})
-        sources = timeline._get_event_sources()
-        if event_types:
-            sources = {key: src for key, src in sources.items() if key in event_types}
         fetch = offset + limit
+        query = self._timeline_query(partner_ids, date_from, date_to, user_id, fetch)
+        sources = self._get_timeline_sources()
+        if event_types:
+            sources = [source for source in sources if source.key in event_types]
         events = []
         truncated = False
-        for source in sources.values():
-            source_events = source(partner_ids, date_from, date_to, fetch)
+        for source in sources:
+            source_events = source.fetch(query)
             truncated = truncated or len(source_events) >= fetch
             events.extend(source_events)
-        if user_id:
-            events = [event for event in events if event.get("user_id") == user_id]
+        if query.user_id:
+            events = [event for event in events if event.get("user_id") == query.user_id]
         for event in events:
             event["date"] = self._to_datetime(event["date"])
         events.sort(
@@ -160,7 +200,7 @@ class CrmErpTimeline(models.AbstractModel):
             "partner_ids": partner_ids,
             "events": events[offset:fetch],
             "has_more": truncated or len(events) > fetch,
-            "totals": timeline._get_timeline_totals(partner_ids, date_from, date_to),
+            "totals": self._get_timeline_totals(query),
         }
 
     # ------------------------------------------------------------------
@@ -239,25 +279,6 @@ class CrmErpTimeline(models.AbstractModel):
         return fields.Datetime.to_datetime(value)
 
     @api.model
-    def _timeline_user_id(self):
-        return self.env.context.get(TIMELINE_USER_CONTEXT_KEY) or False
-
-    @api.model
-    def _period_domain(self, field_name, date_from, date_to, is_date=False):
-        """Domain restricting ``field_name`` to the period."""
-        domain = []
-        if date_from:
-            domain.append((field_name, ">=", date_from.date() if is_date else date_from))
-        if date_to:
-            domain.append((field_name, "<", date_to.date() if is_date else date_to))
-        return domain
-
-    @api.model
-    def _user_domain(self, field_name="user_id"):
-        user_id = self._timeline_user_id()
-        return [(field_name, "=", user_id)] if user_id else []
-
-    @api.model
     def _fetch_documents(self, model, domain, columns, order, limit):
         """Run ONE query returning ``columns`` (SQL, aliased) of the newest
         readable documents of ``model`` matching ``domain``."""
@@ -265,8 +286,7 @@ class CrmErpTimeline(models.AbstractModel):
         if not Model.has_access("read"):
             return []
         query = Model._search(domain, limit=limit, order=order)
-        self.env.cr.execute(query.select(*columns))
-        return self.env.cr.dictfetchall()
+        return self.env.execute_query_dict(query.select(*columns))  # flushes what the query reads
 
     @api.model
     def _lang(self):
@@ -301,14 +321,14 @@ class CrmErpTimeline(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _events_lead(self, partner_ids, date_from, date_to, limit):
+    def _events_lead(self, query):
         """Leads and opportunities created."""
         table = SQL.identifier("crm_lead")
         rows = self._fetch_documents(
             "crm.lead",
-            [("partner_id", "in", partner_ids)]
-            + self._period_domain("create_date", date_from, date_to)
-            + self._user_domain(),
+            [("partner_id", "in", query.partner_ids)]
+            + query.period_domain("create_date")
+            + query.user_domain(),
             [
                 SQL("%s.id AS id", table),
                 SQL("%s.create_date AS date", table),
@@ -323,7 +343,7 @@ class CrmErpTimeline(models.AbstractModel):
                 ),
             ],
             "create_date desc, id desc",
-            limit,
+            query.limit,
         )
         return [
             self._event(
@@ -336,20 +356,20 @@ class CrmErpTimeline(models.AbstractModel):
         ]
 
     @api.model
-    def _events_lead_closed(self, partner_ids, date_from, date_to, limit):
+    def _events_lead_closed(self, query):
         """Opportunities won, and leads/opportunities lost with their reason."""
         table = SQL.identifier("crm_lead")
         rows = self._fetch_documents(
             "crm.lead",
             [
-                ("partner_id", "in", partner_ids),
+                ("partner_id", "in", query.partner_ids),
                 ("date_closed", "!=", False),
                 "|",
                 ("probability", "=", 100),
                 ("active", "=", False),
             ]
-            + self._period_domain("date_closed", date_from, date_to)
-            + self._user_domain(),
+            + query.period_domain("date_closed")
+            + query.user_domain(),
             [
                 SQL("%s.id AS id", table),
                 SQL("%s.date_closed AS date", table),
@@ -369,7 +389,7 @@ class CrmErpTimeline(models.AbstractModel):
                 ),
             ],
             "date_closed desc, id desc",
-            limit,
+            query.limit,
         )
         events = []
         for row in rows:
@@ -385,7 +405,7 @@ class CrmErpTimeline(models.AbstractModel):
         return events
 
     @api.model
-    def _events_lead_stage(self, partner_ids, date_from, date_to, limit):
+    def _events_lead_stage(self, query):
         """Stage changes of the customer's leads, from the chatter tracking."""
         if not self.env["crm.lead"].has_access("read"):
             return []
@@ -393,17 +413,14 @@ class CrmErpTimeline(models.AbstractModel):
         leads = (
             self.env["crm.lead"]
             .with_context(active_test=False)
-            ._search([("partner_id", "in", partner_ids)] + self._user_domain())
+            ._search([("partner_id", "in", query.partner_ids)] + query.user_domain())
         )
         conditions = [
             SQL("v.field_id = %s", field.id),
             SQL("m.model = 'crm.lead'"),
             SQL("m.res_id IN %s", leads.subselect()),
         ]
-        if date_from:
-            conditions.append(SQL("m.date >= %s", date_from))
-        if date_to:
-            conditions.append(SQL("m.date < %s", date_to))
+        conditions += query.period_sql(SQL("m.date"))
         self.env.cr.execute(
             SQL(
                 """
@@ -418,7 +435,7 @@ class CrmErpTimeline(models.AbstractModel):
                  LIMIT %s
                 """,
                 SQL(" AND ").join(conditions),
-                limit,
+                query.limit,
             )
         )
         return [
@@ -450,64 +467,64 @@ class CrmErpTimeline(models.AbstractModel):
         ]
 
     @api.model
-    def _events_quotation(self, partner_ids, date_from, date_to, limit):
+    def _events_quotation(self, query):
         """Quotations created (every sale order starts as a quotation)."""
         rows = self._fetch_documents(
             "sale.order",
-            [("partner_id", "in", partner_ids)]
-            + self._period_domain("create_date", date_from, date_to)
-            + self._user_domain(),
+            [("partner_id", "in", query.partner_ids)]
+            + query.period_domain("create_date")
+            + query.user_domain(),
             self._sale_order_columns(SQL("sale_order.create_date")),
             "create_date desc, id desc",
-            limit,
+            query.limit,
         )
         return [self._event(row, "quotation", "sale.order") for row in rows]
 
     @api.model
-    def _events_quotation_expired(self, partner_ids, date_from, date_to, limit):
+    def _events_quotation_expired(self, query):
         """Quotations still open after their validity date."""
         today = fields.Date.context_today(self)
-        if date_to and date_to.date() <= today:
-            expiry_to = date_to
+        if query.date_to and query.date_to.date() <= today:
+            expiry_to = query.date_to
         else:
             expiry_to = datetime.combine(today, time.min)
         rows = self._fetch_documents(
             "sale.order",
             [
-                ("partner_id", "in", partner_ids),
+                ("partner_id", "in", query.partner_ids),
                 ("state", "in", ("draft", "sent")),
                 ("validity_date", "!=", False),
             ]
-            + self._period_domain("validity_date", date_from, expiry_to, is_date=True)
-            + self._user_domain(),
+            + query.period_domain("validity_date", is_date=True, date_to=expiry_to)
+            + query.user_domain(),
             self._sale_order_columns(SQL("sale_order.validity_date")),
             "validity_date desc, id desc",
-            limit,
+            query.limit,
         )
         return [self._event(row, "quotation_expired", "sale.order") for row in rows]
 
     @api.model
-    def _events_order(self, partner_ids, date_from, date_to, limit):
+    def _events_order(self, query):
         """Orders confirmed (``date_order`` is the confirmation date)."""
         rows = self._fetch_documents(
             "sale.order",
-            [("partner_id", "in", partner_ids), ("state", "=", "sale")]
-            + self._period_domain("date_order", date_from, date_to)
-            + self._user_domain(),
+            [("partner_id", "in", query.partner_ids), ("state", "=", "sale")]
+            + query.period_domain("date_order")
+            + query.user_domain(),
             self._sale_order_columns(SQL("sale_order.date_order")),
             "date_order desc, id desc",
-            limit,
+            query.limit,
         )
         return [self._event(row, "order", "sale.order") for row in rows]
 
     @api.model
-    def _events_quotation_portal(self, partner_ids, date_from, date_to, limit):
+    def _events_quotation_portal(self, query):
         """Quotations viewed (portal chatter) or signed in the portal."""
         if not self.env["sale.order"].has_access("read"):
             return []
         viewed = self.env.ref("sale.mt_order_viewed", raise_if_not_found=False)
         orders = self.env["sale.order"]._search(
-            [("partner_id", "in", partner_ids)] + self._user_domain()
+            [("partner_id", "in", query.partner_ids)] + query.user_domain()
         )
         msg_conditions = [
             SQL("m.model = 'sale.order'"),
@@ -518,12 +535,8 @@ class CrmErpTimeline(models.AbstractModel):
             SQL("o.signed_on IS NOT NULL"),
             SQL("o.id IN %s", orders.subselect()),
         ]
-        if date_from:
-            msg_conditions.append(SQL("m.date >= %s", date_from))
-            sign_conditions.append(SQL("o.signed_on >= %s", date_from))
-        if date_to:
-            msg_conditions.append(SQL("m.date < %s", date_to))
-            sign_conditions.append(SQL("o.signed_on < %s", date_to))
+        msg_conditions += query.period_sql(SQL("m.date"))
+        sign_conditions += query.period_sql(SQL("o.signed_on"))
         self.env.cr.execute(
             SQL(
                 """
@@ -544,9 +557,9 @@ class CrmErpTimeline(models.AbstractModel):
                   LIMIT %s)
                 """,
                 SQL(" AND ").join(msg_conditions),
-                limit,
+                query.limit,
                 SQL(" AND ").join(sign_conditions),
-                limit,
+                query.limit,
             )
         )
         events = []
@@ -563,19 +576,19 @@ class CrmErpTimeline(models.AbstractModel):
         return events
 
     @api.model
-    def _events_invoice(self, partner_ids, date_from, date_to, limit):
+    def _events_invoice(self, query):
         """Customer invoices and credit notes posted."""
         table = SQL.identifier("account_move")
         rows = self._fetch_documents(
             "account.move",
             [
-                ("partner_id", "in", partner_ids),
+                ("partner_id", "in", query.partner_ids),
                 ("state", "=", "posted"),
                 ("move_type", "in", ("out_invoice", "out_refund")),
                 ("invoice_date", "!=", False),
             ]
-            + self._period_domain("invoice_date", date_from, date_to, is_date=True)
-            + self._user_domain("invoice_user_id"),
+            + query.period_domain("invoice_date", is_date=True)
+            + query.user_domain("invoice_user_id"),
             [
                 SQL("%s.id AS id", table),
                 SQL("%s.invoice_date AS date", table),
@@ -587,7 +600,7 @@ class CrmErpTimeline(models.AbstractModel):
                 SQL("%s.partner_id AS partner_id", table),
             ],
             "invoice_date desc, id desc",
-            limit,
+            query.limit,
         )
         return [
             self._event(
@@ -600,9 +613,9 @@ class CrmErpTimeline(models.AbstractModel):
         ]
 
     @api.model
-    def _events_payment(self, partner_ids, date_from, date_to, limit):
+    def _events_payment(self, query):
         """Customer payments received (in process or paid)."""
-        if self._timeline_user_id():
+        if query.user_id:
             # payments have no salesperson: none match a salesperson filter
             return []
         # users without accounting rights (plain salespersons) get no payments
@@ -611,12 +624,12 @@ class CrmErpTimeline(models.AbstractModel):
         rows = self._fetch_documents(
             "account.payment",
             [
-                ("partner_id", "in", partner_ids),
+                ("partner_id", "in", query.partner_ids),
                 ("state", "in", ("in_process", "paid")),
                 ("payment_type", "=", "inbound"),
                 ("partner_type", "=", "customer"),
             ]
-            + self._period_domain("date", date_from, date_to, is_date=True),
+            + query.period_domain("date", is_date=True),
             [
                 SQL("%s.id AS id", table),
                 SQL("%s.date AS date", table),
@@ -630,19 +643,19 @@ class CrmErpTimeline(models.AbstractModel):
                 SQL("%s.partner_id AS partner_id", table),
             ],
             "date desc, id desc",
-            limit,
+            query.limit,
         )
         return [self._event(row, "payment", "account.payment") for row in rows]
 
     @api.model
-    def _events_interaction(self, partner_ids, date_from, date_to, limit):
+    def _events_interaction(self, query):
         """Calls, meetings and visits logged with the "Log interaction" wizard."""
         table = SQL.identifier("crm_erp_interaction")
         rows = self._fetch_documents(
             "crm.erp.interaction",
-            [("partner_id", "in", partner_ids)]
-            + self._period_domain("date", date_from, date_to)
-            + self._user_domain(),
+            [("partner_id", "in", query.partner_ids)]
+            + query.period_domain("date")
+            + query.user_domain(),
             [
                 SQL("%s.id AS id", table),
                 SQL("%s.date AS date", table),
@@ -653,7 +666,7 @@ class CrmErpTimeline(models.AbstractModel):
                 SQL("%s.partner_id AS partner_id", table),
             ],
             "date desc, id desc",
-            limit,
+            query.limit,
         )
         Interaction = self.env["crm.erp.interaction"]
         types = dict(Interaction._fields["interaction_type"]._description_selection(self.env))
@@ -670,7 +683,7 @@ class CrmErpTimeline(models.AbstractModel):
         return events
 
     @api.model
-    def _events_delivery(self, partner_ids, date_from, date_to, limit):
+    def _events_delivery(self, query):
         """Outgoing deliveries done (only when Inventory is installed)."""
         if "stock.picking" not in self.env:
             return []
@@ -678,12 +691,12 @@ class CrmErpTimeline(models.AbstractModel):
         rows = self._fetch_documents(
             "stock.picking",
             [
-                ("partner_id", "in", partner_ids),
+                ("partner_id", "in", query.partner_ids),
                 ("state", "=", "done"),
                 ("picking_type_code", "=", "outgoing"),
             ]
-            + self._period_domain("date_done", date_from, date_to)
-            + self._user_domain(),
+            + query.period_domain("date_done")
+            + query.user_domain(),
             [
                 SQL("%s.id AS id", table),
                 SQL("%s.date_done AS date", table),
@@ -693,7 +706,7 @@ class CrmErpTimeline(models.AbstractModel):
                 SQL("%s.partner_id AS partner_id", table),
             ],
             "date_done desc, id desc",
-            limit,
+            query.limit,
         )
         return [self._event(row, "delivery", "stock.picking") for row in rows]
 
@@ -703,7 +716,7 @@ class CrmErpTimeline(models.AbstractModel):
 
     @api.model
     def _message_events(
-        self, partner_ids, date_from, date_to, limit, event_type, condition, models_=None, by_author=False
+        self, query, event_type, condition, models_=None, by_author=False
     ):
         """ONE query over the chatter of the customer's documents.
 
@@ -713,28 +726,25 @@ class CrmErpTimeline(models.AbstractModel):
             read newest first per author through the (author_id, date)
             index, so the cost does not grow with the customer's history
         """
-        documents = self._get_message_document_queries(partner_ids)
+        documents = self._get_message_document_queries(query.partner_ids)
         if models_ is not None:
             documents = {model: q for model, q in documents.items() if model in models_}
         scopes = []
-        for model, query in documents.items():
+        for model, documents_query in documents.items():
             # A lookup of each message's document by primary key, not the list of every document
             # of the customer: the cost follows the messages read, not the history. OFFSET 0 keeps
             # PostgreSQL from turning it back into a hash of all the customer's documents.
-            query.add_where(SQL("%s = m.res_id", SQL.identifier(query.table, "id")))
+            documents_query.add_where(SQL("%s = m.res_id", SQL.identifier(documents_query.table, "id")))
             scopes.append(SQL(
                 "(m.model = %s AND EXISTS (SELECT 1 FROM %s WHERE %s OFFSET 0))",
-                model, query.from_clause, query.where_clause))
+                model, documents_query.from_clause, documents_query.where_clause))
         if models_ is None or "res.partner" in models_:
-            scopes.append(SQL("(m.model = 'res.partner' AND m.res_id IN %s)", partner_ids))
+            scopes.append(SQL("(m.model = 'res.partner' AND m.res_id IN %s)", query.partner_ids))
         if not scopes:
             return []
         conditions = [condition, SQL("(%s)", SQL(" OR ").join(scopes))]
-        if date_from:
-            conditions.append(SQL("m.date >= %s", date_from))
-        if date_to:
-            conditions.append(SQL("m.date < %s", date_to))
-        user_id = self._timeline_user_id()
+        conditions += query.period_sql(SQL("m.date"))
+        user_id = query.user_id
         if user_id:
             conditions.append(
                 SQL("m.author_id = (SELECT u.partner_id FROM res_users u WHERE u.id = %s)", user_id)
@@ -754,10 +764,10 @@ class CrmErpTimeline(models.AbstractModel):
                  LIMIT %s
                 """,
                 self._translated(SQL("t.name")),
-                self._message_from_clause(partner_ids, conditions, limit) if by_author
+                self._message_from_clause(query.partner_ids, conditions, query.limit) if by_author
                 else SQL("mail_message m"),
                 SQL("TRUE") if by_author else SQL(" AND ").join(conditions),
-                limit,
+                query.limit,
             )
         )
         events = []
@@ -797,50 +807,50 @@ class CrmErpTimeline(models.AbstractModel):
         return subtype.id if subtype else 0
 
     @api.model
-    def _events_activity(self, partner_ids, date_from, date_to, limit):
+    def _events_activity(self, query):
         """Activities marked done on the customer's documents."""
         return self._message_events(
-            partner_ids, date_from, date_to, limit, "activity",
+            query, "activity",
             SQL("m.mail_activity_type_id IS NOT NULL"),
         )
 
     @api.model
-    def _events_email_in(self, partner_ids, date_from, date_to, limit):
+    def _events_email_in(self, query):
         """Emails and portal messages written by the customer's contacts
         (the author drives the query through its index)."""
         return self._message_events(
-            partner_ids, date_from, date_to, limit, "email_in",
+            query, "email_in",
             SQL("m.message_type IN ('email', 'comment')"),
             by_author=True,
         )
 
     @api.model
-    def _events_email_out(self, partner_ids, date_from, date_to, limit):
+    def _events_email_out(self, query):
         """Messages sent to the customer from the documents' chatter."""
         return self._message_events(
-            partner_ids, date_from, date_to, limit, "email_out",
+            query, "email_out",
             SQL(
                 "m.message_type IN ('comment', 'email_outgoing') AND m.subtype_id = %s "
                 "AND (m.author_id IS NULL OR m.author_id NOT IN %s)",
                 self._subtype_id("mail.mt_comment"),
-                partner_ids,
+                query.partner_ids,
             ),
         )
 
     @api.model
-    def _events_quotation_sent(self, partner_ids, date_from, date_to, limit):
+    def _events_quotation_sent(self, query):
         """Quotations sent (the "Quotation sent" chatter subtype)."""
         return self._message_events(
-            partner_ids, date_from, date_to, limit, "quotation_sent",
+            query, "quotation_sent",
             SQL("m.subtype_id = %s", self._subtype_id("sale.mt_order_sent")),
             models_=("sale.order",),
         )
 
     @api.model
-    def _events_credit_override(self, partner_ids, date_from, date_to, limit):
+    def _events_credit_override(self, query):
         """Quotations confirmed by a credit manager despite the credit block."""
         return self._message_events(
-            partner_ids, date_from, date_to, limit, "credit_override",
+            query, "credit_override",
             SQL("m.subtype_id = %s", self._subtype_id("crm_erp_bridge.mt_bridge_credit_override")),
             models_=("sale.order",),
         )
@@ -850,7 +860,7 @@ class CrmErpTimeline(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _get_timeline_totals(self, partner_ids, date_from, date_to):
+    def _get_timeline_totals(self, query):
         """Totals shown above the timeline, in the currency of the current company.
 
         Stock figures (open pipeline, open quotes, overdue) ignore the
@@ -869,10 +879,10 @@ class CrmErpTimeline(models.AbstractModel):
             "paid": 0.0,
             "overdue": 0.0,
         }
-        totals.update(self._totals_pipeline(partner_ids))
-        totals.update(self._totals_sale(partner_ids, date_from, date_to))
-        totals.update(self._totals_invoice(partner_ids, date_from, date_to))
-        totals.update(self._totals_payment(partner_ids, date_from, date_to))
+        totals.update(self._totals_pipeline(query))
+        totals.update(self._totals_sale(query))
+        totals.update(self._totals_invoice(query))
+        totals.update(self._totals_payment(query))
         return totals
 
     @api.model
@@ -885,25 +895,25 @@ class CrmErpTimeline(models.AbstractModel):
         )
 
     @api.model
-    def _totals_pipeline(self, partner_ids):
+    def _totals_pipeline(self, query):
         """Expected revenue of the open opportunities, per company (1 query)."""
         Lead = self.env["crm.lead"]
         if not Lead.has_access("read"):
             return {}
         groups = Lead._read_group(
             [
-                ("partner_id", "in", partner_ids),
+                ("partner_id", "in", query.partner_ids),
                 ("type", "=", "opportunity"),
                 ("probability", "<", 100),
             ]
-            + self._user_domain(),
+            + query.user_domain(),
             groupby=["company_id"],
             aggregates=["expected_revenue:sum"],
         )
         return {"open_pipeline": sum(self._to_current_currency(amount, company) for company, amount in groups)}
 
     @api.model
-    def _totals_sale(self, partner_ids, date_from, date_to):
+    def _totals_sale(self, query):
         """Open (unexpired) quotations and confirmed orders, untaxed, in
         company currency (1 query)."""
         Order = self.env["sale.order"]
@@ -911,8 +921,8 @@ class CrmErpTimeline(models.AbstractModel):
             return {}
         today = fields.Date.context_today(self)
         orders = Order._search(
-            [("partner_id", "in", partner_ids), ("state", "in", ("draft", "sent", "sale"))]
-            + self._user_domain()
+            [("partner_id", "in", query.partner_ids), ("state", "in", ("draft", "sent", "sale"))]
+            + query.user_domain()
         )
         in_company_currency = SQL(
             "sale_order.amount_untaxed / COALESCE(NULLIF(sale_order.currency_rate, 0), 1)"
@@ -923,10 +933,7 @@ class CrmErpTimeline(models.AbstractModel):
             today,
         )
         ordered_period = [SQL("sale_order.state = 'sale'")]
-        if date_from:
-            ordered_period.append(SQL("sale_order.date_order >= %s", date_from))
-        if date_to:
-            ordered_period.append(SQL("sale_order.date_order < %s", date_to))
+        ordered_period += query.period_sql(SQL("sale_order.date_order"))
         orders.groupby = SQL("sale_order.company_id")
         self.env.cr.execute(
             orders.select(
@@ -950,7 +957,7 @@ class CrmErpTimeline(models.AbstractModel):
         return totals
 
     @api.model
-    def _totals_invoice(self, partner_ids, date_from, date_to):
+    def _totals_invoice(self, query):
         """Invoiced (untaxed, net of credit notes) and overdue (1 query)."""
         Move = self.env["account.move"]
         if not Move.has_access("read"):
@@ -958,17 +965,14 @@ class CrmErpTimeline(models.AbstractModel):
         today = fields.Date.context_today(self)
         moves = Move._search(
             [
-                ("partner_id", "in", partner_ids),
+                ("partner_id", "in", query.partner_ids),
                 ("state", "=", "posted"),
                 ("move_type", "in", ("out_invoice", "out_refund")),
             ]
-            + self._user_domain("invoice_user_id")
+            + query.user_domain("invoice_user_id")
         )
         invoiced_period = [SQL("TRUE")]
-        if date_from:
-            invoiced_period.append(SQL("account_move.invoice_date >= %s", date_from.date()))
-        if date_to:
-            invoiced_period.append(SQL("account_move.invoice_date < %s", date_to.date()))
+        invoiced_period += query.period_sql(SQL("account_move.invoice_date"), is_date=True)
         moves.groupby = SQL("account_move.company_id")
         self.env.cr.execute(
             moves.select(
@@ -994,19 +998,19 @@ class CrmErpTimeline(models.AbstractModel):
         return totals
 
     @api.model
-    def _totals_payment(self, partner_ids, date_from, date_to):
+    def _totals_payment(self, query):
         """Customer payments received in the period (1 query)."""
         Payment = self.env["account.payment"]
-        if self._timeline_user_id() or not Payment.has_access("read"):
+        if query.user_id or not Payment.has_access("read"):
             return {}
         groups = Payment._read_group(
             [
-                ("partner_id", "in", partner_ids),
+                ("partner_id", "in", query.partner_ids),
                 ("state", "in", ("in_process", "paid")),
                 ("payment_type", "=", "inbound"),
                 ("partner_type", "=", "customer"),
             ]
-            + self._period_domain("date", date_from, date_to, is_date=True),
+            + query.period_domain("date", is_date=True),
             groupby=["company_id"],
             aggregates=["amount_company_currency_signed:sum"],
         )

@@ -66,9 +66,9 @@ class TestDeliveryConfirmation(CrmErpBridgeFollowupCommon):
         order = self._create_order()
         order.action_confirm()
         order._bridge_record_delivery_answer(True)
-        events = self.env["crm.erp.timeline"]._get_event_sources()["delivery_confirmation"](
-            self.customer.ids, False, False, 5
-        )
+        timeline = self.env["crm.erp.timeline"]
+        query = timeline._timeline_query(self.customer.ids, limit=5)
+        events = timeline._get_event_sources()["delivery_confirmation"](query)
         self.assertEqual([(e["res_id"], e["event_type"]) for e in events], [(order.id, "delivery_confirmation")])
 
     def test_negative_delays_refused(self):

@@ -119,7 +119,8 @@ class TestDunning(CrmErpBridgeFollowupCommon):
     def test_timeline_shows_reminders(self):
         invoice = self._create_overdue_invoice(days=10)
         self._run_dunning(invoice)
-        events = self.env["crm.erp.timeline"]._get_event_sources()["reminder_sent"](self.customer.ids, False, False, 5)
+        events = self.env["crm.erp.timeline"]._get_event_sources()["reminder_sent"](
+            self.env["crm.erp.timeline"]._timeline_query(self.customer.ids, limit=5))
         self.assertEqual([(e["res_model"], e["res_id"]) for e in events], [("account.move", invoice.id)])
 
 

@@ -158,7 +158,8 @@ class TestQuoteFollowup(CrmErpBridgeFollowupCommon):
         order = self._sent_quotation(days_ago=4)
         self._run_followups(order)
         timeline = self.env["crm.erp.timeline"].with_user(self.salesman)
-        events = timeline._get_event_sources()["followup_sent"]((self.customer | self.contact).ids, False, False, 10)
+        query = timeline._timeline_query((self.customer | self.contact).ids, limit=10)
+        events = timeline._get_event_sources()["followup_sent"](query)
         self.assertEqual([(e["res_model"], e["res_id"]) for e in events], [("sale.order", order.id)])
 
 
@@ -188,7 +189,8 @@ class TestFollowupTimelineQueries(CrmErpBridgeFollowupCommon):
         gc.collect()  # environments left by earlier calls keep cached records until collected
         timeline = self.env["crm.erp.timeline"].with_user(self.salesman)
         before = self.env.cr.sql_log_count
-        events = timeline._get_event_sources()[source]((self.customer | self.contact).ids, False, False, 50)
+        query = timeline._timeline_query((self.customer | self.contact).ids, limit=50)
+        events = timeline._get_event_sources()[source](query)
         return self.env.cr.sql_log_count - before, len(events)
 
     def test_followup_events_cost_constant_queries(self):

@@ -139,6 +139,34 @@ class TestCrmErpTimeline(CrmErpBridgeCommon):
         self.assertIn(("invoice", "account.move", recent.id), keys)
         self.assertNotIn(("invoice", "account.move", old.id), keys)
 
+    def test_every_source_follows_one_period_convention(self):
+        """"From" day included, "to" day included (its next midnight excluded), for every
+        registered source, extensions included: nothing dated today comes back for a period
+        ending yesterday, and every event of a period starting today is from today on."""
+        self._create_order().action_confirm()
+        self._create_invoice(invoice_date=fields.Date.today())
+        self.env.flush_all()  # as get_timeline does: some sources read the chatter in SQL
+        partner_ids = self.Timeline._get_timeline_partner_ids(self.customer)
+        today = fields.Date.today()
+        until_yesterday = self.Timeline._timeline_query(partner_ids, date_to=today - timedelta(days=1), limit=50)
+        from_today = self.Timeline._timeline_query(partner_ids, date_from=today, limit=50)
+        sources = self.Timeline._get_timeline_sources()
+        self.assertEqual([s.key for s in sources], [key for key, _label in self.Timeline._get_event_types()])
+        seen_today = set()
+        for source in sources:
+            for event in source.fetch(until_yesterday):
+                self.assertLess(self.Timeline._to_datetime(event["date"]).date(), today, source.key)
+            for event in source.fetch(from_today):
+                self.assertGreaterEqual(self.Timeline._to_datetime(event["date"]).date(), today, source.key)
+                seen_today.add(source.key)
+        self.assertLessEqual({"quotation", "order", "invoice"}, seen_today)
+
+    def test_salesperson_filter_is_a_parameter_not_a_context_key(self):
+        theirs = self._create_order(user=self.other_salesman)
+        timeline = self.Timeline.with_context(crm_erp_timeline_user_id=self.salesman.id)
+        keys = self._keys(timeline.get_timeline(self.customer, event_types=["quotation"])["events"])
+        self.assertIn(("quotation", "sale.order", theirs.id), keys)
+
     def test_timeline_filter_by_salesperson(self):
         mine = self._create_order(user=self.salesman)
         theirs = self._create_order(user=self.other_salesman)

@@ -37,8 +37,9 @@ class TestInstalledBase(WarrantyCommon):
         timeline = self.env["crm.erp.timeline"].with_user(self.warranty_user)
         sources = timeline._get_event_sources()
         partner_ids = (self.business | self.contact).ids
-        registrations = sources["warranty_registration"](partner_ids, False, False, 10)
-        claims = sources["warranty_claim"](partner_ids, date(2025, 1, 1), date(2025, 12, 31), 10)
+        registrations = sources["warranty_registration"](timeline._timeline_query(partner_ids, limit=10))
+        claims = sources["warranty_claim"](
+            timeline._timeline_query(partner_ids, date(2025, 1, 1), date(2025, 12, 31), limit=10))
         self.assertEqual([event["res_id"] for event in registrations], [self.registration.id])
         self.assertEqual([event["res_id"] for event in claims], [self.claim.id])
         self.assertEqual(claims[0]["event_type"], "warranty_claim")
@@ -50,7 +51,7 @@ class TestInstalledBase(WarrantyCommon):
         self.env.invalidate_all()
         gc.collect()  # environments left by earlier calls keep cached records until collected
         before = self.cr.sql_log_count
-        events = timeline._events_warranty_registration(self.business.ids, False, False, 50)
+        events = timeline._events_warranty_registration(timeline._timeline_query(self.business.ids, limit=50))
         return self.cr.sql_log_count - before, len(events)
 
     def test_timeline_source_query_count_is_constant(self):
@@ -66,7 +67,7 @@ class TestInstalledBase(WarrantyCommon):
 
     def test_timeline_empty_for_user_without_warranty_rights(self):
         timeline = self.env["crm.erp.timeline"].with_user(self.plain_employee)
-        self.assertEqual(timeline._events_warranty_claim(self.business.ids, False, False, 10), [])
+        self.assertEqual(timeline._events_warranty_claim(timeline._timeline_query(self.business.ids, limit=10)), [])
 
 
 @tagged("post_install", "-at_install")
