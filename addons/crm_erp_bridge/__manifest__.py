@@ -46,6 +46,7 @@
     "assets": {
         "web.assets_backend": [
             "crm_erp_bridge/static/src/timeline/**/*",
+            "crm_erp_bridge/static/src/report_export/**/*",
         ],
         "web.assets_tests": ["crm_erp_bridge/static/tests/tours/**/*"],
     },

@@ -7,10 +7,11 @@ invoices (a third paid, with reconciliations so customers have a payment history
 template document of each kind in SQL, then measures:
 
 * the combined forecast by month (``crm.erp.forecast.report``, all components) as a manager and
-  as a salesperson (record rules), the customer report by customer and month, the capacity input
-  by category and month; next to it, on the same data, what Odoo offers today: ``sale.report`` by
-  month, the pipeline forecast (``crm.lead`` prorated revenue by expected closing month) and the
-  receivables by due month (``account.move.line``);
+  as a salesperson (record rules), the customer report by customer and month (its pivot's default
+  grouping), the capacity input by category and month; next to it, on the same data, what Odoo
+  offers today: ``sale.report`` by month and by customer, the pipeline forecast (``crm.lead``
+  prorated revenue by expected closing month) and the receivables by due month
+  (``account.move.line``); printed side by side at the end;
 * the XLSX export of 100,000 document rows (forecast export restricted to the pipeline: one
   summary sheet with a chart + one 100,000-row sheet), in a fresh process, time and peak RSS; next
   to it Odoo's list export path (``export_data`` + in-memory xlsxwriter, 8 columns) of the same
@@ -247,12 +248,18 @@ def measure(config, db):
             admin, "crm.erp.customer.report", ["partner_id", "date:month"],
             ["pipeline_amount:sum", "quotation_amount:sum", "ordered_amount:sum", "invoiced_amount:sum",
              "paid_amount:sum", "overdue_amount:sum", "margin_amount:sum"]))
+        results["customer_report_by_customer_ms"] = timed(run(
+            admin, "crm.erp.customer.report", ["partner_id"],
+            ["pipeline_amount:sum", "quotation_amount:sum", "ordered_amount:sum", "invoiced_amount:sum",
+             "paid_amount:sum", "overdue_amount:sum", "margin_amount:sum"]))
         results["capacity_by_category_month_ms"] = timed(run(
             admin, "crm.erp.capacity.report", ["categ_id", "date:month"],
             ["backlog_qty:sum", "pipeline_qty:sum"]))
         # What Odoo offers today, on the same data
         results["odoo_sale_report_by_month_ms"] = timed(run(
             admin, "sale.report", ["date:month"], ["price_subtotal:sum"]))
+        results["odoo_sale_report_by_customer_ms"] = timed(run(
+            admin, "sale.report", ["partner_id"], ["price_subtotal:sum"]))
         results["odoo_pipeline_by_closing_month_ms"] = timed(run(
             admin, "crm.lead", ["date_deadline:month"], ["prorated_revenue:sum"],
             [("type", "=", "opportunity")]))
@@ -262,6 +269,23 @@ def measure(config, db):
              ("reconciled", "=", False)]))
         cr.rollback()
     print(json.dumps(results))
+    odoo_three = (results["odoo_sale_report_by_month_ms"] + results["odoo_pipeline_by_closing_month_ms"]
+                  + results["odoo_receivables_by_due_month_ms"])
+    side_by_side = [
+        ("Combined forecast by month, manager", results["forecast_by_month_manager_ms"],
+         "sale.report by month + pipeline by closing month + receivables by due month", odoo_three),
+        ("Combined forecast by month, salesperson", results["forecast_by_month_salesperson_ms"],
+         "the same three answers (as a manager)", odoo_three),
+        ("Customer report, pivot default (customer x month)", results["customer_report_by_customer_month_ms"],
+         "sale.report by customer", results["odoo_sale_report_by_customer_ms"]),
+        ("Customer report by customer (all measures)", results["customer_report_by_customer_ms"],
+         "sale.report by customer", results["odoo_sale_report_by_customer_ms"]),
+        ("Capacity input by category and month", results["capacity_by_category_month_ms"],
+         "sale.report by month", results["odoo_sale_report_by_month_ms"]),
+    ]
+    print(f"{'this suite':<52} {'ms':>9}   {'Odoo, same data':<78} {'ms':>9}")
+    for label, ours, odoo_label, theirs in side_by_side:
+        print(f"{label:<52} {ours:>9.1f}   {odoo_label:<78} {theirs:>9.1f}")
 
 
 def export(config, db, mode):
@@ -336,8 +360,16 @@ def main():
         subprocess.run(me + ["--step", "generate", "--size", str(args.size)], check=True)
         print(json.dumps({"generation_s": round(time.perf_counter() - start, 1)}))
         subprocess.run(me + ["--step", "measure"], check=True)
+        exports = {}
         for mode in ("bridge", "odoo_list"):
-            subprocess.run(me + ["--step", "export", "--mode", mode], check=True)
+            out = subprocess.run(me + ["--step", "export", "--mode", mode], check=True,
+                                 stdout=subprocess.PIPE, text=True).stdout
+            print(out, end="")
+            exports.update(json.loads(out.strip().splitlines()[-1]))
+        for mode, label in (("bridge", "this suite's XLSX export"), ("odoo_list", "Odoo's list export")):
+            rows, seconds = exports[f"{mode}_export_rows"], exports[f"{mode}_export_s"]
+            print(f"{label:<26} {rows:>7} rows  {seconds:>6.2f} s  {rows / max(seconds, 0.001):>8.0f} rows/s  "
+                  f"peak RSS {exports[f'{mode}_export_peak_rss_mb']:>4} MB")
     finally:
         if not args.keep:
             bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 
@@ -95,6 +95,21 @@ class ResCompany(models.Model):
         default=3,
         help="Customers with fewer confirmed orders have no reliable reorder interval and are ignored.",
     )
+
+    def cache_invalidation_fields(self):
+        # the management reports read the companies' currencies from a cache
+        # (_bridge_company_currency_ids): a currency change clears it
+        return super().cache_invalidation_fields() | {"currency_id"}
+
+    @api.model
+    @tools.ormcache()
+    def _bridge_company_currency_ids(self):
+        """Currencies the companies keep their books in (cached; creating a company or changing
+        its currency clears the cache). The reports convert amounts only when one differs from
+        the current company's currency."""
+        self.flush_model(["currency_id"])
+        self.env.cr.execute("SELECT DISTINCT currency_id FROM res_company")
+        return frozenset(row[0] for row in self.env.cr.fetchall())
 
     def _bridge_get_expired_lost_reason(self):
         """Return the lost reason given to opportunities whose quotations expired."""

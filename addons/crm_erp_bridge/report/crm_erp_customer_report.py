@@ -159,28 +159,42 @@ class CrmErpCustomerReport(models.Model):
 
     @api.model
     def _sql_invoice_margin_join(self):
-        """LEFT JOIN ``inv_margin`` (move_id, amount): gross margin of each invoice when there is no
-        ``sale_margin`` (see :meth:`_margin_source`), aggregated once for all invoices."""
+        """LEFT JOIN ``inv_margin`` (move_id, revenue, cost): per invoice, the untaxed revenue of
+        its product lines and their product cost (``standard_price`` of the invoice's company x
+        invoiced quantity in the product's unit), aggregated once for all invoices, used when
+        there is no ``sale_margin`` (see :meth:`_margin_source` and
+        :meth:`_sql_invoice_margin`).
+
+        Lines are read from the sales journals only and without joining their move: the invoice
+        row they join knows its type. The join keeps one row per invoice, so the database leaves
+        it out altogether when the margin is not asked for (pivot without the margin measure)."""
         return SQL(
             """
             LEFT JOIN (
                 SELECT aml.move_id,
-                       SUM(-aml.balance
-                           - CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END
-                             * aml.quantity / COALESCE(NULLIF(line_uom.factor, 0), 1.0)
-                             * COALESCE(product_uom.factor, 1.0)
-                             * COALESCE((pp.standard_price ->> m.company_id::text)::numeric, 0.0)) AS amount
+                       SUM(-aml.balance) AS revenue,
+                       SUM(aml.quantity / COALESCE(NULLIF(line_uom.factor, 0), 1.0)
+                           * COALESCE(product_uom.factor, 1.0)
+                           * COALESCE((pp.standard_price ->> aml.company_id::text)::numeric, 0.0)) AS cost
                   FROM account_move_line aml
-                  JOIN account_move m ON m.id = aml.move_id
                   LEFT JOIN product_product pp ON pp.id = aml.product_id
                   LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
                   LEFT JOIN uom_uom line_uom ON line_uom.id = aml.product_uom_id
                   LEFT JOIN uom_uom product_uom ON product_uom.id = pt.uom_id
-                 WHERE aml.display_type = 'product' AND m.state = 'posted'
-                   AND m.move_type IN ('out_invoice', 'out_refund')
+                 WHERE aml.display_type = 'product' AND aml.parent_state = 'posted'
+                   AND aml.journal_id IN (SELECT id FROM account_journal WHERE type = 'sale')
                  GROUP BY aml.move_id
             ) inv_margin ON inv_margin.move_id = am.id
             """
+        )
+
+    @api.model
+    def _sql_invoice_margin(self):
+        """Gross margin of an invoice row ``am`` (needs :meth:`_sql_invoice_margin_join`): revenue
+        minus cost, the cost counting back on credit notes."""
+        return SQL(
+            "COALESCE(inv_margin.revenue - CASE WHEN am.move_type = 'out_refund' THEN -1 ELSE 1 END "
+            "* inv_margin.cost, 0.0)"
         )
 
     @api.model
@@ -204,7 +218,7 @@ class CrmErpCustomerReport(models.Model):
              WHERE %(where)s
             """,
             warranty=self._select_warranty_cost(),
-            margin=SQL("COALESCE(inv_margin.amount, 0.0)") if invoice_margin else SQL("0.0"),
+            margin=self._sql_invoice_margin() if invoice_margin else SQL("0.0"),
             margin_join=self._sql_invoice_margin_join() if invoice_margin else SQL(),
             where=self._sql_customer_invoice_where(),
         )

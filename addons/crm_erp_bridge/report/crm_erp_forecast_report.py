@@ -157,8 +157,16 @@ class CrmErpForecastReport(models.Model):
 
     @api.model
     def _sql_convert(self, component, amount_sql):
-        """``amount_sql`` (company currency of the row's company ``c``) in the current currency."""
-        return self._sql_to_current_currency(amount_sql, SQL("c.currency_id"), self._sql_rate_date(component))
+        """``amount_sql`` (company currency of the row's company ``c``) in the current currency;
+        needs :meth:`_sql_convert_join` of the same component in the branch."""
+        return self._sql_currency_factor_amount("fx", amount_sql)
+
+    @api.model
+    def _sql_convert_join(self, component):
+        """Join ``fx``: the factor converting the company currency of ``c`` into the current
+        currency at :meth:`_sql_rate_date` of ``component``, read once per currency and day
+        (:meth:`_sql_currency_factor_ctes`) rather than looked up on every row."""
+        return self._sql_currency_factor_join("fx", SQL("c.currency_id"), self._sql_rate_date(component))
 
     @api.model
     def _sql_customer_name(self, partner_alias):
@@ -180,8 +188,10 @@ class CrmErpForecastReport(models.Model):
               LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
               JOIN res_company c ON c.id = l.company_id
               LEFT JOIN crm_stage stage ON stage.id = l.stage_id
+              %(fx)s
              WHERE %(where)s AND NOT %(replaced)s
             """,
+            fx=self._sql_convert_join("pipeline"),
             date=self._sql_pipeline_date(),
             customer=self._sql_customer_name("cp"),
             currency=self.env.company.currency_id.id,
@@ -203,13 +213,15 @@ class CrmErpForecastReport(models.Model):
                    0.0, %(amount)s * %(rate)s, 0.0, 0.0, %(amount)s * %(rate)s, 0.0,
                    (%(rate)s)::float, %(source)s, NULL::float
               FROM sale_order so
-              JOIN res_partner p ON p.id = so.partner_id
-              JOIN res_partner cp ON cp.id = p.commercial_partner_id
+              LEFT JOIN res_partner p ON p.id = so.partner_id
+              LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
               JOIN res_company c ON c.id = so.company_id
               %(joins)s
+              %(fx)s
              WHERE %(where)s
             """,
             joins=self._sql_conversion_rate_joins(),
+            fx=self._sql_convert_join("quotation"),
             date=self._sql_quotation_date(),
             customer=self._sql_customer_name("cp"),
             currency=self.env.company.currency_id.id,
@@ -236,11 +248,13 @@ class CrmErpForecastReport(models.Model):
                      GROUP BY order_id
                     HAVING SUM(untaxed_amount_to_invoice) <> 0
                    ) lines ON lines.order_id = so.id
-              JOIN res_partner p ON p.id = so.partner_id
-              JOIN res_partner cp ON cp.id = p.commercial_partner_id
+              LEFT JOIN res_partner p ON p.id = so.partner_id
+              LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
               JOIN res_company c ON c.id = so.company_id
+              %(fx)s
              WHERE so.state = 'sale'
             """,
+            fx=self._sql_convert_join("backlog"),
             date=self._sql_backlog_date(),
             customer=self._sql_customer_name("cp"),
             currency=self.env.company.currency_id.id,
@@ -259,6 +273,7 @@ class CrmErpForecastReport(models.Model):
               JOIN res_company c ON c.id = am.company_id
               LEFT JOIN res_partner cp ON cp.id = am.commercial_partner_id
               LEFT JOIN dtp ON dtp.partner_id = am.commercial_partner_id
+              %(fx)s
              WHERE %(where)s AND am.payment_state IN ('not_paid', 'partial')
                AND am.amount_residual_signed <> 0
             """,
@@ -266,6 +281,7 @@ class CrmErpForecastReport(models.Model):
             customer=self._sql_customer_name("cp"),
             currency=self.env.company.currency_id.id,
             amount=self._sql_convert("cash_in", SQL("am.amount_residual_signed")),
+            fx=self._sql_convert_join("cash_in"),
             where=self._sql_customer_invoice_where(),
         )
 
@@ -284,16 +300,30 @@ class CrmErpForecastReport(models.Model):
     def _table_query(self):
         # built per request: amounts are converted into the current company's currency
         return SQL(
-            "WITH conv AS (%s), dtp AS (%s) SELECT * FROM (%s) AS forecast (%s)",
-            self._sql_team_conversion_rate(),
-            self._sql_average_days_to_pay(),
+            "WITH %s SELECT * FROM (%s) AS forecast (%s)",
+            SQL(", ").join(SQL("%s AS (%s)", SQL.identifier(name), body) for name, body in self._query_ctes()),
             SQL(" UNION ALL ").join(self._query_branches()),
             SQL(", ").join(SQL.identifier(col) for col in self._select_columns()),
         )
 
+    @api.model
+    def _query_ctes(self):
+        """(name, body) of the CTEs the branches read: team conversion rates (computed once),
+        customers' days to pay, currency factors (once per currency and day)."""
+        return [
+            ("conv", self._sql_team_conversion_rate()),
+            ("dtp", self._sql_average_days_to_pay()),
+            *self._sql_currency_factor_ctes(),
+        ]
+
     def init(self):
         # the report used to be a database view; it is now built per request
         tools.drop_view_if_exists(self.env.cr, self._table)
+        # "one deal counts once" looks up the sales documents of each open opportunity
+        tools.create_index(
+            self.env.cr, "sale_order_bridge_opportunity_idx", "sale_order", ["opportunity_id"],
+            where="opportunity_id IS NOT NULL",
+        )
 
     @api.model
     def fields_get(self, allfields=None, attributes=None):

@@ -73,6 +73,78 @@ class CrmErpReportMixin(models.AbstractModel):
         )
 
     @api.model
+    def _sql_currency_factor_ctes(self):
+        """CTE bodies ``fx_bounds`` and ``fx`` converting into the current company's currency
+        once per (currency, day) instead of once per report row.
+
+        ``fx`` (currency_id, date, factor) holds, for every currency of a company other than the
+        current currency and every day from the day before its first rate to its last rate, the
+        factor :meth:`_sql_to_current_currency` gives on that day (the same rule: it is built
+        from it). Rates do not change outside that range, so a row dated before or after it
+        reads the first or last day (see :meth:`_sql_currency_factor_join`). ``fx_bounds`` (lo,
+        hi) is that range. With a single currency ``fx`` is empty and costs nothing.
+
+        :returns: list of (CTE name, SQL body), to put in the report's ``WITH``; empty when
+            every company keeps its books in the current currency (nothing to convert).
+        """
+        if not self._currency_factor_needed():
+            return []
+        target = self.env.company
+        currencies = SQL(
+            "SELECT DISTINCT currency_id FROM res_company WHERE currency_id != %s", target.currency_id.id
+        )
+        bounds = SQL(
+            """
+            SELECT MIN(r.name) - 1 AS lo, MAX(r.name) AS hi
+              FROM res_currency_rate r
+             WHERE (r.company_id = %(company)s OR r.company_id IS NULL)
+               AND (r.currency_id = %(target)s OR r.currency_id IN (%(currencies)s))
+            """,
+            company=target.root_id.id, target=target.currency_id.id, currencies=currencies,
+        )
+        factors = SQL(
+            """
+            SELECT cur.currency_id, day::date AS date, %(factor)s AS factor
+              FROM (%(currencies)s) cur
+             CROSS JOIN fx_bounds
+             CROSS JOIN generate_series(fx_bounds.lo, fx_bounds.hi, interval '1 day') day
+            """,
+            currencies=currencies,
+            factor=self._sql_to_current_currency(SQL("1.0"), SQL("cur.currency_id"), SQL("day::date")),
+        )
+        return [("fx_bounds", bounds), ("fx", factors)]
+
+    @api.model
+    def _currency_factor_needed(self):
+        """Whether a company keeps its books in another currency than the current company's
+        (else amounts need no conversion, and the report reads no rates at all)."""
+        currencies = self.env["res.company"].sudo()._bridge_company_currency_ids()
+        return bool(currencies - {self.env.company.currency_id.id})
+
+    @api.model
+    def _sql_currency_factor_join(self, alias, currency_sql, date_sql):
+        """LEFT JOIN ``alias`` on CTE ``fx`` (:meth:`_sql_currency_factor_ctes`): the factor of
+        currency ``currency_sql`` on ``date_sql``, see :meth:`_sql_currency_factor_amount`."""
+        if not self._currency_factor_needed():
+            return SQL()
+        return SQL(
+            """
+            LEFT JOIN fx %(alias)s ON %(alias)s.currency_id = %(currency)s
+                  AND %(alias)s.date = LEAST(GREATEST(%(date)s, (SELECT lo FROM fx_bounds)),
+                                             (SELECT hi FROM fx_bounds))
+            """,
+            alias=SQL.identifier(alias), currency=currency_sql, date=date_sql,
+        )
+
+    @api.model
+    def _sql_currency_factor_amount(self, alias, amount_sql):
+        """``amount_sql`` in the current currency, with the factor joined as ``alias`` by
+        :meth:`_sql_currency_factor_join` (no factor: already in the current currency)."""
+        if not self._currency_factor_needed():
+            return amount_sql
+        return SQL("(%s * COALESCE(%s, 1.0))", amount_sql, SQL.identifier(alias, "factor"))
+
+    @api.model
     def _conversion_rate_period_days(self):
         """Number of days of history used to measure a team's quotation conversion rate."""
         return 365
@@ -197,9 +269,10 @@ class CrmErpReportMixin(models.AbstractModel):
         as backlog) stand for the deal in the months they fall in, and the opportunity's prorated
         revenue leaves the pipeline; it comes back when all its quotations are cancelled or
         expired. Override to change the rule: the forecast and the capacity input read it."""
+        # "opportunity_id IS NOT NULL" lets the planner read the partial index of init()
         return SQL(
             "EXISTS (SELECT 1 FROM sale_order so WHERE so.opportunity_id = l.id "
-            "AND (so.state = 'sale' OR %s))",
+            "AND so.opportunity_id IS NOT NULL AND (so.state = 'sale' OR %s))",
             self._sql_open_quotation_where(),
         )
 
@@ -248,11 +321,20 @@ class CrmErpReportMixin(models.AbstractModel):
         """Key of this report in the XLSX export route ``/crm_erp_bridge/report/xlsx/<key>``."""
         return False
 
-    @api.model
     def action_export_xlsx(self):
-        """Download this report as XLSX (all rows the user may read), see the controller."""
+        """Download this report as XLSX (all rows the user may read), see the controller.
+        A list header button (called on the selected rows, if any; the export takes them all).
+
+        Runs through the client action ``crm_erp_bridge.report_xlsx_export``: it fetches the
+        workbook while a notification shows that it is being prepared (number of rows, time
+        elapsed), checks that a workbook came back and hands it to the browser."""
+        key = self._xlsx_report_key()
         return {
-            "type": "ir.actions.act_url",
-            "url": f"/crm_erp_bridge/report/xlsx/{self._xlsx_report_key()}",
-            "target": "download",
+            "type": "ir.actions.client",
+            "tag": "crm_erp_bridge.report_xlsx_export",
+            "params": {
+                "url": f"/crm_erp_bridge/report/xlsx/{key}",
+                "filename": f"{key}_report.xlsx",
+                "rows": self.search_count([]),
+            },
         }

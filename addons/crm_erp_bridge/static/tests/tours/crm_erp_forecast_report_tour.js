@@ -23,8 +23,18 @@ registry.category("web_tour.tours").add("crm_erp_forecast_report_tour", {
             run: "press Enter",
         },
         {
-            content: "The export button is there",
+            content: "Export the forecast as XLSX",
             trigger: ".o_list_view button.o_crm_erp_export_xlsx",
+            run: "click",
+        },
+        {
+            // the client action checked the answer: an XLSX content type and a zip ("PK") file
+            content: "A workbook is downloaded",
+            trigger: ".o_notification.o_crm_erp_xlsx_done:contains('forecast_report.xlsx')",
+        },
+        {
+            content: "No export failed",
+            trigger: "body:not(:has(.o_crm_erp_xlsx_failed))",
         },
         {
             content: "Drill down from the weighted quotation to its document",
