@@ -89,7 +89,8 @@ def main():
     untranslated = 0
     with registry.cursor() as cr:
         for addon in args.addons.split(","):
-            folder = os.path.join(ROOT, "addons", addon, "i18n")
+            base = "addons" if os.path.isdir(os.path.join(ROOT, "addons", addon)) else "examples"
+            folder = os.path.join(ROOT, base, addon, "i18n")
             os.makedirs(folder, exist_ok=True)
             pot = export_pot(cr, addon)
             pot.save(os.path.join(folder, "%s.pot" % addon))

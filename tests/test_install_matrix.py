@@ -19,10 +19,13 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from check_install_log import offending_lines  # noqa: E402
 
 ADDONS = ("customer_unification", "crm_erp_bridge", "warranty_management")
+#: the example customisation addon (examples/): installed with the three, without demo data, and its
+#: tests run there (its overrides change the suite's rules, so it never joins the main test database)
+EXAMPLE = "crm_erp_suite_custom_example"
 CASES = [
     *[((addon,), True) for addon in ADDONS],
     *[((addon,), False) for addon in ADDONS],
-    (ADDONS, False),  # all three with demo data is the database the rest of the suite runs on
+    ((*ADDONS, EXAMPLE), False),  # all three with demo data is the database the rest of the suite runs on
 ]
 
 
@@ -55,9 +58,12 @@ def test_addons_install_cleanly(addons, demo, tmp_path):
     env = _suite_env()
     dbname = "%s_matrix_%s_%s" % (env["SUITE_DB"], len(addons) == 1 and addons[0][:12] or "all", int(demo))
     log = tmp_path / "install.log"
+    addons_path = env["SUITE_ADDONS_PATH"]
+    if EXAMPLE in addons:
+        addons_path += ",%s" % (ROOT / "examples")
     cmd = [
         env["SUITE_PYTHON"], env["SUITE_ODOO_BIN"],
-        "--addons-path=%s" % env["SUITE_ADDONS_PATH"],
+        "--addons-path=%s" % addons_path,
         "--data-dir=%s" % tmp_path,
         "-d", dbname, "-i", ",".join(addons),
         "--stop-after-init", "--max-cron-threads=0", "--http-port=8979",
@@ -65,15 +71,21 @@ def test_addons_install_cleanly(addons, demo, tmp_path):
     ]
     if not demo:
         cmd.append("--without-demo=all")
+    if EXAMPLE in addons:  # the example's tests prove each override reaches the production path
+        cmd += ["--test-enable", "--test-tags=/%s" % EXAMPLE]
     try:
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
         text = log.read_text(errors="replace") if log.exists() else result.stderr
         assert result.returncode == 0, "install failed:\n%s" % text[-3000:]
         bad = list(offending_lines(text.splitlines(keepends=True)))
         assert not bad, "WARNING/ERROR lines from our modules:\n%s" % "\n".join(bad)
+        if EXAMPLE in addons:
+            assert " ERROR " not in text and "FAIL:" not in text, "the example's tests failed:\n%s" % text[-3000:]
+            ran = [line for line in text.splitlines() if "odoo.tests.stats: %s" % EXAMPLE in line]
+            assert ran, "the example's tests did not run:\n%s" % text[-3000:]
         conn = psycopg2.connect(dbname=dbname)
         with conn.cursor() as cr:
-            cr.execute("SELECT name, state, demo FROM ir_module_module WHERE name IN %s", (tuple(ADDONS),))
+            cr.execute("SELECT name, state, demo FROM ir_module_module WHERE name IN %s", (tuple(ADDONS) + (EXAMPLE,),))
             rows = {name: (state, has_demo) for name, state, has_demo in cr.fetchall()}
             cr.execute("SELECT demo FROM ir_module_module WHERE name = 'base'")
             base_demo = cr.fetchone()[0]

@@ -1,0 +1,64 @@
+"""Each customised rule is checked through the path production takes (cron, delivery,
+claim intake, confirmation, timeline page), not by calling the overridden method."""
+from dateutil.relativedelta import relativedelta
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from odoo.addons.crm_erp_bridge.tests.common_followup import CrmErpBridgeFollowupCommon
+from odoo.addons.warranty_management.tests.common import WarrantyCommon
+
+
+@tagged("post_install", "-at_install")
+class TestExampleFollowupRule(CrmErpBridgeFollowupCommon):
+
+    def test_cron_skips_small_quotations(self):
+        small = self._sent_quotation(days_ago=4, price=100.0)
+        big = self._sent_quotation(days_ago=4, price=1000.0)
+        self.env["sale.order"]._cron_bridge_followup()
+        self.assertFalse(self._followup_logs(small))
+        self.assertEqual(self._followup_logs(big).followup_step_id, self.step_email)
+
+
+@tagged("post_install", "-at_install")
+class TestExampleCreditRule(CrmErpBridgeFollowupCommon):
+
+    def test_confirmation_allows_the_grace_amount(self):
+        self.company.write({"bridge_credit_block": True, "account_use_credit_limit": True,
+                            "bridge_overdue_days_threshold": 30})
+        self.customer.credit_limit = 100.0
+        self._create_invoice(price=100.0)
+        order = self._create_order(user=self.salesman, price=100.0).with_user(self.salesman)
+        with self.assertRaisesRegex(UserError, "cannot be confirmed"):
+            order.action_confirm()
+        self.company.example_credit_grace_amount = 300.0
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+
+@tagged("post_install", "-at_install")
+class TestExampleTimelineSource(CrmErpBridgeFollowupCommon):
+
+    def test_timeline_page_shows_contacts_added(self):
+        colleague = self.env["res.partner"].create({"name": "Example new buyer", "parent_id": self.customer.id})
+        timeline = self.env["crm.erp.timeline"].with_user(self.salesman)
+        data = timeline.get_timeline_data(self.customer.id, event_types=["contact_added"])
+        self.assertIn(("contact_added", "res.partner", colleague.id),
+                      {(e["event_type"], e["res_model"], e["res_id"]) for e in data["events"]})
+        self.assertIn(["contact_added", "Contact added"], data["event_types"])
+
+
+@tagged("post_install", "-at_install")
+class TestExampleCoverageRule(WarrantyCommon):
+
+    def test_claims_after_the_first_year_get_no_labour(self):
+        lot = self._make_serials(self.serial_product, ["EXAMPLE-001"])
+        self._deliver(self._sell(self.consumer, self.serial_product, 1), lot)  # consumer: 24 months
+        registration = self.env["warranty.registration"].search([("lot_id", "=", lot.id)])
+        claims = self.env["warranty.claim"].with_user(self.warranty_user).create([
+            {"partner_id": self.consumer.id, "lot_id": lot.id,
+             "claim_date": registration.start_date + relativedelta(months=months)}
+            for months in (6, 18)
+        ])
+        self.assertEqual(claims.mapped("coverage_labor_pct"), [50.0, 0.0])
+        self.assertEqual(claims.mapped("coverage_parts_pct"), [100.0, 100.0])
