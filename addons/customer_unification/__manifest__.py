@@ -2,13 +2,13 @@
     "name": "Customer Unification",
     "summary": "One customer master: fuzzy, explainable duplicate detection, "
     "prevention, and merges with audit and undo",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "author": "CRM-ERP Suite Contributors",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",
     "license": "LGPL-3",
     "depends": ["contacts", "crm", "phone_validation"],
-    "external_dependencies": {"python": ["python-stdnum"]},
+    "external_dependencies": {"python": ["python-stdnum", "rapidfuzz", "jellyfish"]},
     "data": [
         "security/customer_unification_security.xml",
         "security/ir.model.access.csv",
@@ -21,6 +21,7 @@
         "views/customer_duplicate_group_views.xml",
         "views/customer_duplicate_pair_views.xml",
         "views/customer_match_rule_views.xml",
+        "views/customer_match_model_views.xml",
         "views/customer_scan_job_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_to_opportunity_views.xml",

@@ -325,6 +325,18 @@ class Generator:
         return self.records
 
 
-def generate(n_entities, seed=42, **kwargs):
-    """Return the labeled records (dicts with ``entity`` = ground-truth id)."""
+PROFILES = ("standard", "legacy")
+
+
+def generate(n_entities, seed=42, profile="standard", **kwargs):
+    """Return the labeled records (dicts with ``entity`` = ground-truth id).
+
+    ``profile``: ``"standard"`` (this module: CRM contacts with e-mail, phones, VAT, website) or
+    ``"legacy"`` (``generator_legacy``: names and postal addresses only, FEBRL-like corruptions).
+    """
+    if profile == "legacy":
+        import generator_legacy
+        return generator_legacy.generate(n_entities, seed=seed, **kwargs)
+    if profile != "standard":
+        raise ValueError(f"unknown profile {profile!r}, expected one of {PROFILES}")
     return Generator(seed).build(n_entities, **kwargs)

@@ -29,7 +29,11 @@ class Dedupe(Command):
             description=self.__doc__,
         )
         parser.add_argument("--threshold", type=float, default=None,
-                            help="minimum score (0-1); default: each match rule's threshold")
+                            help="minimum probability of a pair (0-1) for learned rules, minimum score for "
+                                 "manual ones; default: each match rule's threshold")
+        parser.add_argument("--explain-model", action="store_true",
+                            help="print the estimated match weights table (estimating it when the customers "
+                                 "drifted) and exit without scanning")
         parser.add_argument("--export", metavar="FILE.csv", default=None,
                             help="write the pairs to this CSV file (default: standard output)")
         opts, odoo_args = parser.parse_known_args(cmdargs)
@@ -43,6 +47,9 @@ class Dedupe(Command):
         try:
             with registry.cursor() as cr:
                 env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+                if opts.explain_model:
+                    sys.stdout.write(self.explain_model(env) + "\n")
+                    return
                 if opts.export:
                     with open(opts.export, "w", newline="", encoding="utf-8") as stream:
                         count = self.dedupe(env, stream, opts.threshold, commit=True)
@@ -52,6 +59,13 @@ class Dedupe(Command):
             _logger.error("dedupe: %s", error)
             sys.exit(2)
         _logger.info("dedupe: %s candidate pairs", count)
+
+    @staticmethod
+    def explain_model(env):
+        """Text table of the learned match weights of every model (refreshed first if drifted)."""
+        Model = env["customer.match.model"]
+        Model._cu_refresh()
+        return "\n\n".join(model._cu_weights_table() for model in Model.search([])) or "no learned rule"
 
     @staticmethod
     def dedupe(env, stream, threshold=None, commit=False):

@@ -2,6 +2,7 @@
 from . import res_partner
 from . import customer_match_rule
 from . import customer_match_rule_line
+from . import customer_match_model
 from . import customer_duplicate_pair
 from . import customer_duplicate_group
 from . import customer_scan_job

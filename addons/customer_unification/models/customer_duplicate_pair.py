@@ -6,12 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-COMPARATOR_LABELS = {
-    "exact": "exact",
-    "trigram": "trigram",
-    "similarity": "string similarity",
-    "token_set": "token set",
-}
+from ..tools import fellegi_sunter as fs
 
 
 class CustomerDuplicatePair(models.Model):
@@ -53,26 +48,57 @@ class CustomerDuplicatePair(models.Model):
             pair.explanation_html = self._render_explanation(pair.explanation or [])
 
     @api.model
+    def _explanation_labels(self):
+        """Translated labels of the comparisons (manual rules) and similarity levels (learned)."""
+        return {
+            "trigram": self.env._("trigram"),
+            "similarity": self.env._("string similarity"),
+            "token_set": self.env._("token set"),
+            "prior": self.env._("prior"),
+            "exact": self.env._("exact"),
+            "close": self.env._("close"),
+            "subset": self.env._("subset"),
+            "partial": self.env._("partial"),
+            "far": self.env._("far"),
+            "missing": self.env._("missing"),
+        }
+
+    @api.model
     def _render_explanation(self, explanation):
-        """HTML table of an explanation list (see ``customer.match.rule._score_pair``)."""
+        """HTML table of an explanation list (see ``customer.match.rule._score_pair``).
+
+        Learned explanations show per field the level and its match weight
+        (log2 Bayes factor) and end with the pair's total and probability.
+        """
+        learned = any(line.get("level") for line in explanation)
         head = Markup(
             "<table class='table table-sm o_cu_explanation'><thead><tr>"
             "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th class='text-end'>%s</th>"
             "</tr></thead><tbody>"
         ) % (self.env._("Field"), self.env._("Customer A"), self.env._("Customer B"),
-             self.env._("Comparison"), self.env._("Contribution"))
+             self.env._("Level") if learned else self.env._("Comparison"),
+             self.env._("Match Weight (bits)") if learned else self.env._("Contribution"))
         rows = []
+        labels = self._explanation_labels()
         for line in explanation:
             contribution = line.get("contribution") or 0.0
             css = "text-success" if contribution > 0 else ("text-danger" if contribution < 0 else "text-muted")
-            similarity = line.get("similarity")
-            comparison = COMPARATOR_LABELS.get(line.get("comparator"), line.get("comparator") or "")
-            comparison = (f"{comparison} {similarity:.2f}" if similarity is not None
-                          else f"{comparison} ({self.env._('missing')})")
+            if line.get("level"):
+                comparison = labels.get(line["level"], line["level"])
+            else:
+                similarity = line.get("similarity")
+                comparison = labels.get(line.get("comparator"), line.get("comparator") or "")
+                comparison = (f"{comparison} {similarity:.2f}" if similarity is not None
+                              else f"{comparison} ({self.env._('missing')})")
             rows.append(Markup(
                 "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class='text-end %s'>%+.2f</td></tr>"
             ) % (line.get("label"), line.get("value_a") or "", line.get("value_b") or "",
                  comparison, css, contribution))
+        if learned:
+            total = sum(line.get("contribution") or 0.0 for line in explanation)
+            rows.append(Markup(
+                "<tr class='fw-bold'><td colspan='4'>%s</td><td class='text-end'>%+.2f</td></tr>"
+            ) % (self.env._("Total (probability %s%%)", round(fs.probability(total) * 100, 1)), total))
         return head + Markup("").join(rows) + Markup("</tbody></table>")
 
     def action_not_duplicate(self):
@@ -138,6 +164,7 @@ class CustomerDuplicatePair(models.Model):
     def _reasons_text(self, explanation):
         """One-line summary of an explanation: the fields that moved the score."""
         return "; ".join(
+            f"{line['field']} {line['level']} ({line['contribution']:+.2f})" if line.get("level") else
             f"{line['field']} {line['comparator']} {line['similarity']:.2f} ({line['contribution']:+.2f})"
             for line in explanation if line.get("contribution")
         )

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, ormcache
 
+from ..tools import fellegi_sunter as fs
 from ..tools import normalize
 
 #: Per compared field: the normalized key columns and the raw columns shown to users.
@@ -20,18 +21,36 @@ PROFILE_COLUMNS = (
     "id", "is_company", "company_id", "parent_id", "name", "email", "phone", "mobile", "vat",
     "company_registry", "website", "street", "zip", "city", "cu_name_key", "cu_email_key",
     "cu_phone_key", "cu_mobile_key", "cu_vat_key", "cu_vat_valid", "cu_registry_key",
-    "cu_domain_key", "cu_street_key", "cu_zip_key", "cu_city_key",
+    "cu_domain_key", "cu_street_key", "cu_zip_key", "cu_city_key", "cu_phonetic_key", "cu_house_key",
 )
 
 #: res_partner columns the blocking passes and their filters read (scanned and candidate partners).
 BLOCK_COLUMNS = (
     "id", "active", "type", "is_company", "company_id", "parent_id", "cu_name_key", "cu_email_key",
     "cu_phone_key", "cu_mobile_key", "cu_vat_key", "cu_registry_key", "cu_domain_key",
-    "cu_street_key", "cu_zip_key", "cu_city_key",
+    "cu_street_key", "cu_zip_key", "cu_city_key", "cu_phonetic_key", "cu_house_key",
 )
 
-#: Minimum pg_trgm similarity of names for the zip / city blocking passes.
-BLOCK_NAME_SIMILARITY = 0.5
+#: Minimum pg_trgm similarity of names for the name blocking passes and the typing check.
+BLOCK_NAME_SIMILARITY = 0.4
+
+#: Minimum pg_trgm similarity of streets for the zip + house number pass (names may differ).
+BLOCK_STREET_SIMILARITY = 0.3
+
+
+def _street_words(street_key):
+    return normalize.street_parts(street_key)[0]
+
+
+class BlockingPass:
+    """One blocking pass: ``lookup`` (index-backed condition on ``b`` given ``a``), an optional
+    ``refine`` condition, and the compared ``fields`` the pass requires to agree (documents
+    which single-field typo the pass does not survive)."""
+
+    __slots__ = ("key", "lookup", "refine", "fields")
+
+    def __init__(self, key, lookup, refine=None, fields=()):
+        self.key, self.lookup, self.refine, self.fields = key, lookup, refine, frozenset(fields)
 
 
 class CustomerMatchRule(models.Model):
@@ -52,13 +71,21 @@ class CustomerMatchRule(models.Model):
         help="Leave empty to use the rule in every company.")
     threshold = fields.Float(
         default=0.7, required=True, digits=(3, 2),
-        help="Pairs scoring at least this value (0 to 1) are proposed as duplicates.")
+        help="Pairs scoring at least this value (0 to 1) are proposed as duplicates: "
+             "a probability for learned rules, a weighted sum for manual ones.")
     prevention_mode = fields.Selection(
         [("off", "Off"), ("warn", "Warn"), ("block", "Block")],
         string="On Create", required=True, default="warn",
         help="Off: no banner. Warn: the partner form shows possible duplicates. "
              "Block: creating a partner that matches an existing one is refused "
              "(form, import and API).")
+    scoring = fields.Selection(
+        [("learned", "Learned (Fellegi-Sunter)"), ("manual", "Manual weights")],
+        required=True, default="manual",
+        help="Manual: the weights and penalties of the fields below, set by hand (the shipped rules). "
+             "Learned: the match weights of every field are estimated from this database's customers "
+             "(see Match Models) and the threshold is a probability; better on old tables with names "
+             "and addresses only, see the documentation.")
     line_ids = fields.One2many("customer.match.rule.line", "rule_id", string="Fields", copy=True)
 
     _sql_constraints = [
@@ -93,14 +120,29 @@ class CustomerMatchRule(models.Model):
     @api.model
     def _profile_from_record(self, partner):
         """Profile of a (possibly unsaved) partner, normalized from its current values."""
+        raw = {**{col: partner[col] for col in self._cu_extra_profile_columns()}, **partner._cu_raw_values()}
         return self._profile_from_values(
-            partner._cu_raw_values(), partner_id=partner._origin.id,
+            raw, partner_id=partner._origin.id,
             company_id=partner.company_id.id, parent_id=partner.parent_id._origin.id)
+
+    @api.model
+    def _cu_extra_profile_columns(self):
+        """Stored partner columns the compared fields read beyond ``PROFILE_COLUMNS`` (derived from
+        :meth:`_cu_match_fields`: a field added there is read into the profiles without more code)."""
+        Partner = self.env["res.partner"]
+        extra = []
+        for spec in self._cu_match_fields().values():
+            for column in (*spec["keys"], *spec["displays"]):
+                field = Partner._fields.get(column)
+                if column not in PROFILE_COLUMNS and column not in extra and field and field.store \
+                        and field.column_type:
+                    extra.append(column)
+        return tuple(extra)
 
     @api.model
     def _profile_from_values(self, raw, partner_id=False, company_id=False, parent_id=False):
         """Profile of raw values (keys of ``res.partner._cu_raw_values``), e.g. a lead or an import row."""
-        profile = {col: raw.get(col) or False for col in PROFILE_COLUMNS[4:14]}
+        profile = {col: raw.get(col) or False for col in PROFILE_COLUMNS[4:14] + self._cu_extra_profile_columns()}
         profile.update(self.env["res.partner"]._cu_prepare_keys(raw))
         profile.update({
             "id": partner_id or False,
@@ -115,12 +157,13 @@ class CustomerMatchRule(models.Model):
         """Profiles of stored partners, read in one query: ``{id: profile}``."""
         if not partner_ids:
             return {}
-        self.env["res.partner"].flush_model(PROFILE_COLUMNS[1:])
+        columns = PROFILE_COLUMNS + self._cu_extra_profile_columns()
+        self.env["res.partner"].flush_model(columns[1:])
         self.env.cr.execute(SQL(
             "SELECT %s FROM res_partner WHERE id = ANY(%s)",
-            SQL(", ").join(SQL.identifier(col) for col in PROFILE_COLUMNS), list(partner_ids),
+            SQL(", ").join(SQL.identifier(col) for col in columns), list(partner_ids),
         ))
-        return {row[0]: dict(zip(PROFILE_COLUMNS, row, strict=True)) for row in self.env.cr.fetchall()}
+        return {row[0]: dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()}
 
     # ------------------------------------------------------------------
     # Rules selection
@@ -142,16 +185,114 @@ class CustomerMatchRule(models.Model):
         return index.get((kind, profile["company_id"])) or index.get((kind, False))
 
     # ------------------------------------------------------------------
+    # Compared fields: one registry, extended by _inherit
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cu_match_fields(self):
+        """Registry of the fields the learned scoring compares: ``{field: spec}`` in display order.
+
+        A spec is a dict with ``label``, ``keys`` (profile columns holding the
+        normalized values; several for multi-valued fields), ``displays`` (raw
+        columns shown to users), ``extract`` (optional function applied to each
+        key value), ``compare`` (two values -> level index, see
+        ``tools.fellegi_sunter``), ``levels`` (level names, exact first, far
+        last) and the default priors ``m`` and ``u`` (one per level) used until
+        the database's own weights are estimated. Override, call super and add
+        an entry to compare a new field: scoring, estimation, explanations and
+        the weights table follow.
+        """
+        three = ("exact", "close", "far")
+        return {
+            "name": {
+                "label": self.env._("Name"), "keys": ("cu_name_key",), "displays": ("name",),
+                "compare": fs.level_name, "levels": ("exact", "close", "subset", "partial", "far"),
+                "m": (0.70, 0.18, 0.06, 0.04, 0.02), "u": (0.0005, 0.0015, 0.005, 0.045, 0.948)},
+            "email": {
+                "label": self.env._("Email"), "keys": ("cu_email_key",), "displays": ("email",),
+                "compare": fs.level_email, "levels": three,
+                "m": (0.75, 0.10, 0.15), "u": (0.0001, 0.001, 0.9989)},
+            "phone": {
+                "label": self.env._("Phone / Mobile"), "keys": ("cu_phone_key", "cu_mobile_key"),
+                "displays": ("phone", "mobile"), "compare": fs.level_code, "levels": three,
+                "m": (0.75, 0.05, 0.20), "u": (0.0001, 0.0005, 0.9994)},
+            "vat": {
+                "label": self.env._("Tax ID"), "keys": ("cu_vat_key",), "displays": ("vat",),
+                "compare": fs.level_code, "levels": three,
+                "m": (0.95, 0.04, 0.01), "u": (0.0001, 0.0005, 0.9994)},
+            "company_registry": {
+                "label": self.env._("Company Registry"), "keys": ("cu_registry_key",),
+                "displays": ("company_registry",), "compare": fs.level_code, "levels": three,
+                "m": (0.95, 0.04, 0.01), "u": (0.0001, 0.0005, 0.9994)},
+            "website": {
+                "label": self.env._("Website Domain"), "keys": ("cu_domain_key",), "displays": ("website",),
+                "compare": fs.level_text, "levels": three,
+                "m": (0.75, 0.05, 0.20), "u": (0.0005, 0.001, 0.9985)},
+            "street": {
+                "label": self.env._("Street"), "keys": ("cu_street_key",), "displays": ("street",),
+                "extract": _street_words, "compare": fs.level_text, "levels": three,
+                "m": (0.80, 0.12, 0.08), "u": (0.01, 0.01, 0.98)},
+            "house_number": {
+                "label": self.env._("House Number"), "keys": ("cu_house_key",), "displays": ("cu_house_key",),
+                "compare": fs.level_code, "levels": three,
+                "m": (0.85, 0.07, 0.08), "u": (0.05, 0.03, 0.92)},
+            "zip": {
+                "label": self.env._("Zip"), "keys": ("cu_zip_key",), "displays": ("zip",),
+                "compare": fs.level_code, "levels": three,
+                "m": (0.85, 0.08, 0.07), "u": (0.01, 0.03, 0.96)},
+            "city": {
+                "label": self.env._("City"), "keys": ("cu_city_key",), "displays": ("city",),
+                "compare": fs.level_text, "levels": three,
+                "m": (0.88, 0.07, 0.05), "u": (0.05, 0.01, 0.94)},
+        }
+
+    @api.model
+    def _cu_default_prior(self):
+        """Default λ, until estimated: probability that two random customers are the same one."""
+        return 0.0001
+
+    @api.model
+    def _cu_field_values(self, spec, profile):
+        """Non-empty comparable values of one field of a profile (a list)."""
+        extract = spec.get("extract")
+        values = []
+        for key in spec["keys"]:
+            value = profile.get(key)
+            if value and extract:
+                value = extract(value)
+            if value:
+                values.append(value)
+        return values
+
+    @api.model
+    def _cu_compare_levels(self, fields_specs, profile_a, profile_b):
+        """Comparison vector of two profiles: one level index (or ``None`` = missing) per field."""
+        vector = []
+        for spec in fields_specs:
+            values_a = self._cu_field_values(spec, profile_a)
+            values_b = self._cu_field_values(spec, profile_b) if values_a else None
+            if not values_a or not values_b:
+                vector.append(None)
+            elif len(values_a) == 1 and len(values_b) == 1:
+                vector.append(spec["compare"](values_a[0], values_b[0]))
+            else:
+                vector.append(fs.best_level(spec["compare"], values_a, values_b))
+        return tuple(vector)
+
+    # ------------------------------------------------------------------
     # Scoring
     # ------------------------------------------------------------------
 
     def _score_pair(self, partner_a, partner_b):
         """Score two stored partners with this rule (or the applicable one).
 
-        :return: ``(score, explanation)`` where score is in [0, 1] and the
-                 explanation lists one dict per rule line with ``field``,
-                 ``label``, ``value_a``, ``value_b``, ``comparator``,
-                 ``similarity`` and ``contribution``.
+        :return: ``(score, explanation)`` where score is in [0, 1] (a probability
+                 for learned rules) and the explanation lists one dict per field
+                 with ``field``, ``label``, ``value_a``, ``value_b``,
+                 ``comparator``, ``similarity`` and ``contribution``; learned
+                 rules add ``level`` and ``weight`` (log2 Bayes factor) and a
+                 first ``prior`` entry: the contributions sum to the pair's
+                 match weight (log2 odds).
         """
         profiles = self._profiles_from_ids([partner_a.id, partner_b.id])
         profile_a, profile_b = profiles[partner_a.id], profiles[partner_b.id]
@@ -161,15 +302,20 @@ class CustomerMatchRule(models.Model):
         return rule._score_profiles(profile_a, profile_b)
 
     def _score_profiles(self, profile_a, profile_b, specs=None):
-        """Weighted sum of the line contributions, clipped to [0, 1].
+        """Score and explanation of two profiles.
 
-        ``specs`` are the rule's line snapshots (see ``_line_specs``); pass them
-        when scoring many pairs to avoid re-reading the lines.
+        Manual rules: weighted sum of the line contributions, clipped to [0, 1].
+        Learned rules: probability of the Fellegi–Sunter match weight.
+        ``specs`` are the rule's snapshots (see ``_line_specs``); pass them
+        when scoring many pairs to avoid re-reading the lines or the weights.
         """
         self.ensure_one()
+        specs = specs if specs is not None else self._line_specs()
+        if isinstance(specs, _LearnedSpec):
+            return specs.explain(self, profile_a, profile_b)
         explanation = []
         total = 0.0
-        for line in specs if specs is not None else self._line_specs():
+        for line in specs:
             entry = line._explain(profile_a, profile_b)
             total += entry["contribution"]
             explanation.append(entry)
@@ -177,14 +323,20 @@ class CustomerMatchRule(models.Model):
 
     def _score_only(self, profile_a, profile_b, specs):
         """The score ``_score_profiles`` gives, without building the explanation (scan loops)."""
+        if isinstance(specs, _LearnedSpec):
+            return specs.score(self, profile_a, profile_b)
         total = 0.0
         for line in specs:
             total += line._contribution(profile_a, profile_b)
         return max(0.0, min(1.0, round(total, 4)))
 
     def _line_specs(self):
-        """Rule lines as light snapshots for fast scoring loops."""
+        """Snapshot for fast scoring loops: the lines (manual) or the learned weights."""
         self.ensure_one()
+        if self.scoring == "learned":
+            return _LearnedSpec(
+                self._cu_match_fields(),
+                self.env["customer.match.model"]._cu_params(self.applies_to, self.company_id.id or False))
         labels = dict(self.env["customer.match.rule.line"]._fields["field"]._description_selection(self.env))
         return [_LineSpec(line, labels) for line in self.line_ids]
 
@@ -193,14 +345,14 @@ class CustomerMatchRule(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _blocking_conditions(self):
-        """Blocking passes: ``(lookup, refine)`` SQL conditions on ``b`` (candidate) given ``a`` (scanned partner).
+    def _blocking_passes(self):
+        """Blocking passes (see ``BlockingPass``): together they survive a typo in any single field.
 
-        Each pass looks up ``b`` for every scanned partner with ``lookup``
-        alone (a fenced ``LATERAL`` subquery), so ``lookup`` must be answered
-        by an index on ``b``; ``refine`` (or ``None``) is checked afterwards,
-        with the eligibility, company and direction filters. Override to add
-        or remove passes.
+        Each pass looks up ``b`` for every scanned partner ``a`` with
+        ``lookup`` alone (a fenced ``LATERAL`` subquery), so ``lookup`` must be
+        answered by an index on ``b``; ``refine`` is checked afterwards with the
+        eligibility, company and direction filters. Override to add or remove
+        passes.
         """
         def name_blocks(place):
             # same place and a name word starting alike (GIN index, see res.partner._cu_init_name_blocks)
@@ -209,20 +361,51 @@ class CustomerMatchRule(models.Model):
                 " && customer_unification_name_blocks(a.%(place)s, a.cu_name_key)",
                 place=SQL.identifier(place))
 
+        def same(*columns):
+            return SQL(" AND ").join(
+                SQL("b.%(col)s = a.%(col)s", col=SQL.identifier(col)) for col in columns)
+
         similar_names = SQL("similarity(b.cu_name_key, a.cu_name_key) >= %s", BLOCK_NAME_SIMILARITY)
-        return [
-            (SQL("b.cu_email_key = a.cu_email_key"), None),
-            (SQL("b.cu_phone_key = a.cu_phone_key"), None),
-            (SQL("b.cu_mobile_key = a.cu_mobile_key"), None),
-            (SQL("b.cu_phone_key = a.cu_mobile_key"), None),
-            (SQL("b.cu_mobile_key = a.cu_phone_key"), None),
-            (SQL("b.cu_vat_key = a.cu_vat_key"), None),
-            (SQL("b.cu_registry_key = a.cu_registry_key"), None),
-            (SQL("b.cu_domain_key = a.cu_domain_key"), None),
-            (name_blocks("cu_zip_key"), similar_names),
-            (SQL("b.cu_street_key = a.cu_street_key"), similar_names),
-            (SQL("a.cu_zip_key IS NULL AND %s", name_blocks("cu_city_key")), similar_names),
+        similar_streets = SQL("similarity(b.cu_street_key, a.cu_street_key) >= %s", BLOCK_STREET_SIMILARITY)
+        passes = [
+            BlockingPass("email", same("cu_email_key"), fields=("email",)),
+            BlockingPass("phone", same("cu_phone_key"), fields=("phone",)),
+            BlockingPass("mobile", same("cu_mobile_key"), fields=("phone",)),
+            BlockingPass("phone_mobile", SQL("b.cu_phone_key = a.cu_mobile_key"), fields=("phone",)),
+            BlockingPass("mobile_phone", SQL("b.cu_mobile_key = a.cu_phone_key"), fields=("phone",)),
+            BlockingPass("vat", same("cu_vat_key"), fields=("vat",)),
+            BlockingPass("registry", same("cu_registry_key"), fields=("company_registry",)),
+            BlockingPass("website", same("cu_domain_key"), fields=("website",)),
+            # a name word alike + the same zip / city / house number (typo in the other place fields)
+            BlockingPass("name_zip", name_blocks("cu_zip_key"), similar_names, fields=("name", "zip")),
+            # (a city is much bigger than a zip: by word start only for partners without a zip)
+            BlockingPass("name_city", SQL("a.cu_zip_key IS NULL AND %s", name_blocks("cu_city_key")),
+                         similar_names, fields=("name", "city")),
+            BlockingPass("street", same("cu_street_key"), similar_names,
+                         fields=("name", "street", "house_number")),
         ]
+        if not self._cu_typo_proof_blocking():
+            return passes
+        return passes + [
+            BlockingPass("name_house", name_blocks("cu_house_key"), similar_names,
+                         fields=("name", "house_number")),
+            # names that sound alike (typo in the first letters of a word) + zip / city (zip typo)
+            BlockingPass("phonetic_zip", same("cu_phonetic_key", "cu_zip_key"), fields=("name", "zip")),
+            BlockingPass("phonetic_city", same("cu_phonetic_key", "cu_city_key"), fields=("name", "city")),
+            # no name condition: a name keyed in differently at the same address
+            BlockingPass("zip_house", same("cu_zip_key", "cu_house_key"), similar_streets,
+                         fields=("zip", "house_number")),
+        ]
+
+    @api.model
+    @ormcache()
+    def _cu_typo_proof_blocking(self):
+        """Whether the scan runs the typo-proof passes (phonetic name, house number, zip + house
+        number): when an active rule scores with learned weights, which can turn the pairs they
+        add into duplicates. Manual rules need the name plus an identifier or the place to agree,
+        so those passes only cost them time (measured: the same pairs, see the benchmarks)."""
+        return bool(self.sudo().with_context(active_test=True).search_count(
+            [("scoring", "=", "learned")], limit=1))
 
     @api.model
     def _eligible_partner_sql(self, alias):
@@ -233,13 +416,14 @@ class CustomerMatchRule(models.Model):
         )
 
     @api.model
-    def _candidate_pairs(self, partner_ids, only_higher=False):
+    def _candidate_pairs(self, partner_ids, only_higher=False, passes=None):
         """Candidate pairs ``(a_id, b_id)`` with ``a_id < b_id`` for these partners.
 
         Blocking lookups run in PostgreSQL; pairs across companies (unless one
         partner is shared), parent/child pairs and pairs already marked as
         not duplicate or merged are excluded.  With ``only_higher`` a partner is
         only compared with partners of higher id (full scans, each pair once).
+        ``passes`` restricts the blocking to these passes (default: all).
         """
         if not partner_ids:
             return []
@@ -258,9 +442,9 @@ class CustomerMatchRule(models.Model):
                       AND b.parent_id IS DISTINCT FROM a.id AND a.parent_id IS DISTINCT FROM b.id
                       AND %s""",
                 SQL(", ").join(SQL.identifier("b", col) for col in BLOCK_COLUMNS),
-                lookup, direction, self._eligible_partner_sql("b"), refine or SQL("TRUE"),
+                blocking.lookup, direction, self._eligible_partner_sql("b"), blocking.refine or SQL("TRUE"),
             )
-            for lookup, refine in self._blocking_conditions()
+            for blocking in (self._blocking_passes() if passes is None else passes)
         ]
         self.env.cr.execute(SQL(
             """
@@ -310,6 +494,8 @@ class CustomerMatchRule(models.Model):
         phones = [p for p in (profile["cu_phone_key"], profile["cu_mobile_key"]) if p]
         # pg_trgm's "%" operator (index-backed); SQL() needs it as an escaped literal
         conditions = [SQL("b.cu_name_key %s %s", SQL("%%"), profile["cu_name_key"])]
+        if profile.get("cu_phonetic_key"):
+            conditions.append(SQL("b.cu_phonetic_key = %s", profile["cu_phonetic_key"]))
         for column in ("cu_email_key", "cu_vat_key", "cu_registry_key", "cu_domain_key"):
             if profile[column]:
                 conditions.append(SQL("b.%s = %s", SQL.identifier(column), profile[column]))
@@ -396,3 +582,43 @@ COMPARATORS = {
     "similarity": normalize.edit_similarity,
     "token_set": normalize.token_set_similarity,
 }
+
+
+class _LearnedSpec:
+    """Snapshot of a learned rule's weights: per field its spec and weight per level, and the prior."""
+
+    __slots__ = ("fields", "names", "weights", "prior_weight", "params")
+
+    def __init__(self, match_fields, params):
+        self.params = params
+        self.names = [name for name in match_fields if name in params["fields"]]
+        self.fields = [match_fields[name] for name in self.names]
+        self.weights = [params["fields"][name]["weights"] for name in self.names]
+        self.prior_weight = fs.prior_weight(params["prior"])
+
+    def match_weight(self, matcher, profile_a, profile_b):
+        vector = matcher._cu_compare_levels(self.fields, profile_a, profile_b)
+        return vector, self.prior_weight + sum(
+            weights[level] for weights, level in zip(self.weights, vector, strict=True) if level is not None)
+
+    def score(self, matcher, profile_a, profile_b):
+        return round(fs.probability(self.match_weight(matcher, profile_a, profile_b)[1]), 4)
+
+    def explain(self, matcher, profile_a, profile_b):
+        vector, total = self.match_weight(matcher, profile_a, profile_b)
+        prior = round(self.prior_weight, 4)
+        explanation = [{
+            "field": "prior", "label": matcher.env._("Prior (random pair match)"), "comparator": "prior",
+            "level": "prior", "value_a": "", "value_b": "", "similarity": None,
+            "weight": prior, "contribution": prior,
+        }]
+        for name, spec, weights, level in zip(self.names, self.fields, self.weights, vector, strict=True):
+            weight = 0.0 if level is None else round(weights[level], 4)
+            level_name = "missing" if level is None else spec["levels"][level]
+            explanation.append({
+                "field": name, "label": spec["label"], "comparator": level_name, "level": level_name,
+                "value_a": " / ".join(str(profile_a[col]) for col in spec["displays"] if profile_a.get(col)),
+                "value_b": " / ".join(str(profile_b[col]) for col in spec["displays"] if profile_b.get(col)),
+                "similarity": None, "weight": weight, "contribution": weight,
+            })
+        return round(fs.probability(total), 4), explanation

@@ -73,6 +73,8 @@ class CustomerScanJob(models.Model):
             since = job.since
             if job.mode == "incremental" and not since:
                 since = self._last_scan_date()
+            # learned weights: estimated once at the start of a scan when the customers drifted
+            self.env["customer.match.model"].sudo()._cu_refresh()
             job.write({
                 "state": "running", "since": since, "cursor_id": 0, "processed_count": 0,
                 "pair_count": 0, "date_start": fields.Datetime.now(),

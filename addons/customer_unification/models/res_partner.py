@@ -15,6 +15,13 @@ KEY_DEPENDENCIES = (
 )
 
 
+#: Composite btree indexes of the blocking passes: ``{index name: columns}``.
+BLOCK_INDEXES = {
+    "res_partner__cu_phonetic_zip_index": ("cu_phonetic_key", "cu_zip_key"),
+    "res_partner__cu_phonetic_city_index": ("cu_phonetic_key", "cu_city_key"),
+    "res_partner__cu_zip_house_index": ("cu_zip_key", "cu_house_key"),
+}
+
 #: Set only by ``ResPartner._cu_create_without_duplicate_check`` (trusted server code). A context
 #: variable of the running thread, not an Odoo context key: an RPC caller cannot set it.
 _SKIP_DUPLICATE_CHECK = contextvars.ContextVar("customer_unification_skip_duplicate_check", default=False)
@@ -44,6 +51,11 @@ class ResPartner(models.Model):
         "Zip Match Key", compute="_compute_cu_keys", store=True, index="btree_not_null", copy=False)
     cu_city_key = fields.Char(
         "City Match Key", compute="_compute_cu_keys", store=True, index="btree_not_null", copy=False)
+    cu_phonetic_key = fields.Char(
+        "Phonetic Name Key", compute="_compute_cu_keys", store=True, index="btree_not_null", copy=False,
+        help="Sorted metaphone codes of the name words (jellyfish): a blocking key that survives typos.")
+    cu_house_key = fields.Char(
+        "House Number Key", compute="_compute_cu_keys", store=True, copy=False)
     cu_duplicate_count = fields.Integer("Possible Duplicates", compute="_compute_cu_duplicate_warning")
     cu_duplicate_warning = fields.Html(
         "Possible Duplicates Warning", compute="_compute_cu_duplicate_warning", sanitize=False)
@@ -79,11 +91,18 @@ class ResPartner(models.Model):
                  WHERE token <> ''
             $fn$
         """)
-        for column in ("cu_zip_key", "cu_city_key"):
+        for column in ("cu_zip_key", "cu_city_key", "cu_house_key"):
             self.env.cr.execute(SQL(
                 """CREATE INDEX IF NOT EXISTS %s ON res_partner
                    USING gin (customer_unification_name_blocks(%s, cu_name_key)) WITH (fastupdate = off)""",
                 SQL.identifier(f"res_partner__{column}_name_blocks_index"), SQL.identifier(column),
+            ))
+        # composite keys of the passes that do not need the name to be spelt alike (see _blocking_passes)
+        for name, columns in BLOCK_INDEXES.items():
+            self.env.cr.execute(SQL(
+                "CREATE INDEX IF NOT EXISTS %s ON res_partner (%s) WHERE %s IS NOT NULL",
+                SQL.identifier(name), SQL(", ").join(SQL.identifier(col) for col in columns),
+                SQL.identifier(columns[1]),
             ))
 
     @api.depends(*KEY_DEPENDENCIES)
@@ -107,8 +126,12 @@ class ResPartner(models.Model):
         """Return the normalized keys of a dict of raw values (see ``_cu_raw_values``)."""
         country = raw.get("country_code")
         vat_key = normalize.normalize_vat(raw.get("vat"), country)
+        name_key = normalize.normalize_name(raw.get("name"), raw.get("is_company"))
+        street_key = normalize.normalize_street(raw.get("street"))
         return {
-            "cu_name_key": normalize.normalize_name(raw.get("name"), raw.get("is_company")) or False,
+            "cu_name_key": name_key or False,
+            "cu_phonetic_key": normalize.phonetic_key(name_key) or False,
+            "cu_house_key": normalize.street_parts(street_key)[1] or False,
             "cu_email_key": normalize.normalize_email(raw.get("email")) or False,
             "cu_phone_key": normalize.normalize_phone(raw.get("phone"), country, raw.get("phone_code")) or False,
             "cu_mobile_key": normalize.normalize_phone(raw.get("mobile"), country, raw.get("phone_code")) or False,
@@ -116,7 +139,7 @@ class ResPartner(models.Model):
             "cu_vat_valid": normalize.vat_is_valid(vat_key),
             "cu_registry_key": normalize.normalize_company_registry(raw.get("company_registry")) or False,
             "cu_domain_key": normalize.normalize_website(raw.get("website")) or False,
-            "cu_street_key": normalize.normalize_street(raw.get("street")) or False,
+            "cu_street_key": street_key or False,
             "cu_zip_key": normalize.normalize_zip(raw.get("zip"), country) or False,
             "cu_city_key": normalize.normalize_city(raw.get("city")) or False,
         }

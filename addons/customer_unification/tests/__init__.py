@@ -23,3 +23,4 @@ from . import test_merge_hardening
 from . import test_merge_concurrency
 from . import test_merge_property
 from . import test_merge_scan_concurrency
+from . import test_fellegi_sunter

@@ -25,3 +25,9 @@ class TestDedupeCli(CustomerUnificationMatchCase):
         self.assertEqual(len(ours), 1)
         self.assertGreaterEqual(float(ours[0][2]), 0.9)
         self.assertIn("vat exact", ours[0][3])
+
+    def test_explain_model_prints_the_weights_table(self):
+        text = Dedupe.explain_model(self.env)
+        self.assertIn("Individuals", text)
+        self.assertIn("weight", text)
+        self.assertRegex(text, r"name\s+exact")

@@ -25,7 +25,8 @@ class TestReview(CustomerUnificationMatchCase):
     def test_reviewer_reads_explanation(self):
         group = self.group.with_user(self.unif_user)
         self.assertIn("Vrzelli", group.explanation_html)
-        self.assertIn("Contribution", group.explanation_html)
+        self.assertIn("Match Weight", group.explanation_html)
+        self.assertIn("probability", group.explanation_html)
 
     def test_not_duplicate_is_remembered(self):
         pair = self._pair(self.anna, self.anna_2)

@@ -29,6 +29,7 @@ class TestScanBlocking(CustomerUnificationMatchCase):
         """)
         indexes = dict(self.env.cr.fetchall())
         self.assertEqual(sorted(indexes), ["res_partner__cu_city_key_name_blocks_index",
+                                           "res_partner__cu_house_key_name_blocks_index",
                                            "res_partner__cu_zip_key_name_blocks_index"])
         for definition in indexes.values():
             self.assertIn("USING gin (customer_unification_name_blocks(", definition)

@@ -11,6 +11,8 @@ import unicodedata
 from email.utils import getaddresses
 from functools import lru_cache
 
+import jellyfish
+from rapidfuzz.distance import OSA
 from stdnum import get_cc_module
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
@@ -326,26 +328,11 @@ def trigram_similarity(left, right):
     return common / (len(tri_left) + len(tri_right) - common)
 
 
-@lru_cache(maxsize=65536)
 def edit_similarity(left, right):
-    """1 - normalized optimal-string-alignment distance (typos and adjacent transpositions count 1)."""
-    if left == right:
-        return 1.0 if left else 0.0
+    """1 - normalized optimal-string-alignment distance (typos and adjacent transpositions count 1), by rapidfuzz."""
     if not left or not right:
         return 0.0
-    len_l, len_r = len(left), len(right)
-    prev2 = None
-    prev = list(range(len_r + 1))
-    for i in range(1, len_l + 1):
-        cur = [i] + [0] * len_r
-        for j in range(1, len_r + 1):
-            cost = 0 if left[i - 1] == right[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if (prev2 is not None and i > 1 and j > 1
-                    and left[i - 1] == right[j - 2] and left[i - 2] == right[j - 1]):
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return 1.0 - prev[len_r] / max(len_l, len_r)
+    return OSA.normalized_similarity(left, right)
 
 
 @lru_cache(maxsize=65536)
@@ -353,8 +340,8 @@ def token_set_similarity(left, right):
     """Fuzzy token-set similarity of two texts, insensitive to word order.
 
     Each token of the shorter text is paired with its most similar token of
-    the other (edit similarity); the sum is divided by the number of tokens
-    of the longer text, so an extra or missing word lowers the score.
+    the other (edit similarity, rapidfuzz); the sum is divided by the number of
+    tokens of the longer text, so an extra or missing word lowers the score.
     """
     if left == right:
         return 1.0 if left else 0.0
@@ -369,7 +356,7 @@ def token_set_similarity(left, right):
     for tok in sorted(tokens_l, key=len, reverse=True):
         best_index, best = 0, -1.0
         for index, other in enumerate(remaining):
-            sim = edit_similarity(tok, other)
+            sim = OSA.normalized_similarity(tok, other)
             if sim > best:
                 best_index, best = index, sim
         total += best
@@ -380,3 +367,25 @@ def token_set_similarity(left, right):
 def exact_similarity(left, right):
     """1.0 when both keys are non-empty and equal, else 0.0."""
     return 1.0 if left and left == right else 0.0
+
+
+def phonetic_key(name_key):
+    """Order-independent phonetic key of a name key: sorted metaphones of its words (jellyfish).
+
+    ``"mario rossi"`` and ``"rosi mario"`` both give ``"MR RS"``: a typo that
+    keeps the sound of every word keeps the key (a blocking key, not a score).
+    """
+    if not name_key:
+        return ""
+    codes = {jellyfish.metaphone(tok) or tok for tok in name_key.split() if len(tok) > 1}
+    return " ".join(sorted(codes))
+
+
+def street_parts(street_key):
+    """Split a normalized street key (see ``normalize_street``) into ``(words, house_number)``."""
+    if not street_key:
+        return "", ""
+    words, numbers = [], []
+    for tok in street_key.split():
+        (numbers if tok[0].isdigit() else words).append(tok)
+    return " ".join(words), (numbers[-1] if numbers else "")

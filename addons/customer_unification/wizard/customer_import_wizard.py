@@ -250,7 +250,8 @@ class CustomerImportWizard(models.TransientModel):
             if visible:
                 match = visible[0]
                 reason = ", ".join(
-                    f"{line['label']} {round(line['contribution'] * 100)}%"
+                    f"{line['label']} ({line['level']})" if line.get("level")
+                    else f"{line['label']} {round(line['contribution'] * 100)}%"
                     for line in match["explanation"] if line.get("contribution", 0) > 0)
                 return match["partner"], match["score"], reason
             return Partner, 0.0, ""

@@ -3,7 +3,7 @@ claim intake, confirmation, timeline page), not by calling the overridden method
 from dateutil.relativedelta import relativedelta
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.crm_erp_bridge.tests.common_followup import CrmErpBridgeFollowupCommon
 from odoo.addons.warranty_management.tests.common import WarrantyCommon
@@ -62,3 +62,28 @@ class TestExampleCoverageRule(WarrantyCommon):
         ])
         self.assertEqual(claims.mapped("coverage_labor_pct"), [50.0, 0.0])
         self.assertEqual(claims.mapped("coverage_parts_pct"), [100.0, 100.0])
+
+
+@tagged("post_install", "-at_install")
+class TestExampleMatchingRule(TransactionCase):
+
+    def test_full_scan_compares_the_customer_reference(self):
+        """Same name and town only: not enough to propose a pair (probability about 0.7 with the
+        default weights), unless the customer reference agrees too."""
+        self.env.ref("customer_unification.customer_match_rule_individual").write(
+            {"scoring": "learned", "threshold": 0.9})
+        Partner = self.env["res.partner"]
+        town = {"city": "Gallarate", "is_company": False}
+        same_a, same_b, other_a, other_b = Partner.create([
+            {**town, "name": "Ettore Quadrelli", "ref": "K-1045"},
+            {**town, "name": "Ettore Quadrelli", "ref": "K-1045"},
+            {**town, "name": "Ottavio Brambati", "ref": "K-2087"},
+            {**town, "name": "Ottavio Brambati", "ref": "C-7731"},
+        ])
+        self.env["customer.scan.job"].create({"mode": "full"})._run_to_completion()
+        pairs = self.env["customer.duplicate.pair"].search([("partner_a_id", "in", (same_a | other_a).ids)])
+        same = pairs.filtered(lambda p: p.partner_b_id == same_b)
+        self.assertEqual(len(same), 1)
+        ref_line = [line for line in same.explanation if line["field"] == "ref"]
+        self.assertEqual([line["level"] for line in ref_line], ["exact"])
+        self.assertFalse(pairs.filtered(lambda p: p.partner_b_id == other_b))

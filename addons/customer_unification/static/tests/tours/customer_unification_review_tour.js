@@ -27,7 +27,7 @@ registry.category("web_tour.tours").add("customer_unification_review_tour", {
         },
         {
             content: "The explanation lists the compared fields",
-            trigger: '.o_cu_group_explanation table:contains("Tax ID"):contains("Contribution")',
+            trigger: '.o_cu_group_explanation table:contains("Tax ID"):contains("Match Weight")',
         },
         {
             content: "The reviewer can dismiss the group",

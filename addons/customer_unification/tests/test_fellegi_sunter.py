@@ -1,0 +1,210 @@
+import random
+
+from odoo.tests import tagged
+
+from ..tools import fellegi_sunter as fs
+from .common import CustomerUnificationMatchCase
+
+FIRST = ["Giovanni", "Lucia", "Marco", "Elena", "Paolo", "Chiara", "Sergio", "Marta", "Bruno", "Irene",
+         "Franco", "Silvia", "Dario", "Nadia", "Enzo", "Rita", "Ugo", "Vera", "Aldo", "Olga"]
+LAST = ["Bertolucci", "Zanardelli", "Quagliarini", "Fumagalli", "Scarpellini", "Trevisani", "Lombroso",
+        "Mazzocchi", "Pellegatti", "Ronchetti", "Sbarbaro", "Tagliaferri", "Vercellone", "Zampieri",
+        "Benedettini", "Cattaneo", "Dellavalle", "Faccincani", "Gorgonzoli", "Innocenti"]
+STREETS = ["Via Garibaldi", "Via Mazzini", "Corso Italia", "Via Verdi", "Piazza Duomo", "Via Roma",
+           "Viale Europa", "Via Dante", "Via Manzoni", "Via Cavour"]
+CITIES = [("40121", "Bologna"), ("20121", "Milano"), ("10121", "Torino"), ("50121", "Firenze"),
+          ("16121", "Genova"), ("35121", "Padova"), ("37121", "Verona"), ("43121", "Parma")]
+
+
+@tagged("post_install", "-at_install")
+class TestFellegiSunterEstimation(CustomerUnificationMatchCase):
+    """The EM function alone, on synthetic comparison vectors (no database needed)."""
+
+    def test_em_recovers_known_m_and_prior(self):
+        rng = random.Random(3)
+        true_m = [[0.85, 0.10, 0.05], [0.70, 0.20, 0.10], [0.90, 0.05, 0.05], [0.6, 0.25, 0.1, 0.05]]
+        true_u = [[0.02, 0.08, 0.90], [0.05, 0.10, 0.85], [0.01, 0.04, 0.95], [0.01, 0.04, 0.15, 0.80]]
+        prior = 0.2
+
+        def draw(probabilities):
+            return rng.choices(range(len(probabilities)), probabilities)[0]
+
+        vectors = []
+        for _index in range(20000):
+            params = true_m if rng.random() < prior else true_u
+            vectors.append(tuple(None if rng.random() < 0.1 else draw(row) for row in params))
+        m_init = [[0.5, 0.3, 0.2], [0.5, 0.3, 0.2], [0.5, 0.3, 0.2], [0.4, 0.3, 0.2, 0.1]]
+        m, estimated_prior, _expected, iterations, support = fs.expectation_maximisation(
+            vectors, m_init, true_u, prior=0.05)
+        self.assertAlmostEqual(estimated_prior, prior, delta=0.02)
+        for row, expected_row in zip(m, true_m, strict=True):
+            for value, expected in zip(row, expected_row, strict=True):
+                self.assertAlmostEqual(value, expected, delta=0.03)
+        self.assertGreater(iterations, 1)
+        self.assertTrue(all(value > 0 for value in support))
+
+    def test_u_from_random_pairs_and_absent_field(self):
+        vectors = [(0, None), (2, None), (2, None), (1, None)] * 50
+        u = fs.estimate_u(vectors, [3, 3], exact_u=[0.01, None])
+        self.assertIsNone(u[1], "a field never filled gets no u, hence no weight")
+        self.assertAlmostEqual(u[0][0], 0.01)
+        self.assertAlmostEqual(sum(u[0]), 1.0)
+        self.assertAlmostEqual(fs.exact_u_from_frequencies(["a", "a", "b", "b"]), 2 * 2 / 12)
+
+    def test_weights_and_probability(self):
+        self.assertAlmostEqual(fs.match_weight(0.9, 0.09), 3.3219, places=3)
+        self.assertAlmostEqual(fs.probability(0.0), 0.5)
+        self.assertAlmostEqual(fs.probability(fs.prior_weight(0.2)), 0.2)
+
+    def test_levels_use_the_similarity_library(self):
+        self.assertEqual(fs.level_name("mario rossi", "mario rossi"), 0)
+        self.assertEqual(fs.level_name("mario rossi", "mario rosis"), 1)
+        self.assertEqual(fs.level_name("mario rossi", "rossi"), 2)
+        self.assertEqual(fs.level_name("m rossi", "mario rossi"), 2)
+        self.assertEqual(fs.level_name("giovanni rossi", "rossi vanni"), 3)
+        self.assertEqual(fs.level_name("anna bianchi", "luca verdi"), 4)
+        self.assertEqual(fs.level_code("40121", "40112"), 1)  # swapped digits
+        self.assertEqual(fs.level_code("40121", "40131"), 1)  # one typo
+        self.assertEqual(fs.level_code("40121", "20100"), 2)
+        self.assertEqual(fs.level_text("bologna", "bolgona"), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestLearnedModel(CustomerUnificationMatchCase):
+    """Weights estimated from the partners of one company (names and addresses only)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rule = cls.env["customer.match.rule"].create({
+            "name": "Other company individuals", "applies_to": "individual",
+            "company_id": cls.other_company.id, "threshold": 0.9, "sequence": 1, "scoring": "learned"})
+        rng = random.Random(11)
+        vals = []
+        for index in range(200):
+            first, last = FIRST[index % 20], LAST[(index * 7) % 20]
+            zip_code, city = CITIES[index % 8]
+            record = {"name": f"{first} {last}", "street": f"{STREETS[index % 10]} {rng.randint(1, 150)}",
+                      "zip": zip_code, "city": city, "is_company": False, "company_id": cls.other_company.id}
+            vals.append(record)
+            if index % 4 == 0:  # a duplicate keyed in again, with a typo in one field
+                dup = dict(record, name=f"{last} {first}")
+                field = ["street", "zip", "city", "name"][index % 16 // 4]
+                dup[field] = dup[field][:-2] + dup[field][-1] + dup[field][-2]
+                vals.append(dup)
+        cls.partners = cls.Partner.create(vals)
+        cls.model = cls.env["customer.match.model"].create(
+            {"applies_to": "individual", "company_id": cls.other_company.id})
+
+    def test_estimation_learns_only_the_fields_in_use(self):
+        self.assertFalse(self.model._cu_needs_estimation(), "too few customers: default priors")
+        self.assertTrue(self.model._cu_needs_estimation(min_partners=2))
+        self.assertTrue(self.model._cu_estimate(min_partners=2))
+        self.assertEqual(self.model.state, "estimated")
+        self.assertEqual(self.model.partner_count, len(self.partners))
+        learned = set(self.model.line_ids.mapped("field"))
+        self.assertTrue({"name", "street", "house_number", "zip", "city"} <= learned)
+        self.assertFalse(learned & {"email", "phone", "vat", "company_registry", "website"},
+                         "a field absent from the database gets no weight")
+        params = self.env["customer.match.model"]._cu_params("individual", self.other_company.id)
+        self.assertEqual(params["model_id"], self.model.id)
+        self.assertNotIn("vat", params["fields"])
+        for line in self.model.line_ids:
+            self.assertAlmostEqual(line.weight, fs.match_weight(line.m, line.u), places=2)
+        # explanations only list the learned fields
+        _score, explanation = self.rule._score_pair(self.partners[0], self.partners[1])
+        self.assertNotIn("vat", {line["field"] for line in explanation})
+
+    def test_drift_check(self):
+        self.model._cu_estimate(min_partners=2)
+        count = len(self.partners)
+        self.assertFalse(self.model._cu_needs_estimation(count=count + 1, min_partners=2))
+        self.assertTrue(self.model._cu_needs_estimation(count=int(count * 1.5), min_partners=2))
+        self.model.date_estimated = "2000-01-01 00:00:00"
+        self.assertTrue(self.model._cu_needs_estimation(count=count, min_partners=2))
+
+    def test_explanation_weights_sum_to_the_pair_weight(self):
+        self.model._cu_estimate(min_partners=2)
+        for partner_a, partner_b in [(self.partners[0], self.partners[1]), (self.partners[0], self.partners[5])]:
+            score, explanation = self.rule._score_pair(partner_a, partner_b)
+            total = sum(line["weight"] for line in explanation)
+            self.assertEqual(explanation[0]["field"], "prior")
+            self.assertAlmostEqual(fs.probability(total), score, delta=0.001)
+            for line in explanation:
+                self.assertIn(line["level"], ("prior", "exact", "close", "subset", "partial", "far", "missing"))
+                if line["level"] == "missing":
+                    self.assertEqual(line["weight"], 0.0)
+
+    def test_scan_finds_the_duplicates_with_learned_weights(self):
+        self.model._cu_estimate(min_partners=2)
+        self.env["customer.scan.job"].create({"mode": "full"})._run_to_completion()
+        pairs = self.env["customer.duplicate.pair"].search([("partner_a_id", "in", self.partners.ids)])
+        self.assertTrue(pairs)
+        self.assertEqual(pairs, pairs.sorted("score", reverse=True))
+        self.assertTrue(all(pair.score >= 0.9 for pair in pairs))
+
+
+@tagged("post_install", "-at_install")
+class TestTypoProofBlocking(CustomerUnificationMatchCase):
+    """A names-and-addresses-only duplicate with a typo in any single field is still a candidate."""
+
+    BASE = {"name": "Giovanni Bertolucci", "street": "Via Garibaldi 15", "zip": "40121", "city": "Bologna"}
+    VARIANTS = {
+        "name typo": {"name": "Giovanni Bertoluci"},
+        "first letters": {"name": "Giovanni Pertolucci"},
+        "swapped names": {"name": "Bertolucci Giovanni"},
+        "nickname": {"name": "Gianni Bertolucci"},
+        "street typo": {"street": "Via Garibladi 15"},
+        "house number typo": {"street": "Via Garibaldi 51"},
+        "zip typo": {"zip": "40112"},
+        "city typo": {"city": "Bolgona"},
+        "zip missing": {"zip": False},
+        "city missing": {"city": False},
+        "street missing": {"street": False},
+    }
+
+    def test_single_typo_keeps_the_pair_a_candidate(self):
+        base = self._person(**self.BASE)
+        Rule = self.env["customer.match.rule"]
+        for label, change in self.VARIANTS.items():
+            with self.subTest(label):
+                other = self._person(**dict(self.BASE, **change))
+                pairs = Rule._candidate_pairs(other.ids)
+                self.assertIn(tuple(sorted((base.id, other.id))), pairs)
+                other.active = False
+
+    def test_typo_proof_passes_follow_the_scoring(self):
+        """The phonetic / house-number passes run when a learned rule is active (manual rules
+        cannot use the pairs they add)."""
+        Rule = self.env["customer.match.rule"]
+        self.assertFalse(Rule.search([("scoring", "=", "learned")]), "the shipped rules are manual")
+        self.assertNotIn("phonetic_zip", [p.key for p in Rule._blocking_passes()])
+        self.env.ref("customer_unification.customer_match_rule_individual").scoring = "learned"
+        self.assertIn("phonetic_zip", [p.key for p in Rule._blocking_passes()])
+
+    def test_phonetic_key_is_order_independent(self):
+        first = self._person("Giovanni Bertolucci")
+        second = self._person("Giovani Bertolucci")
+        self.assertTrue(first.cu_phonetic_key)
+        self.assertEqual(first.cu_phonetic_key, second.cu_phonetic_key)
+        self.assertEqual(self._person("Via", street="Via Roma 12b").cu_house_key, "12b")
+
+
+@tagged("post_install", "-at_install")
+class TestManualOverride(CustomerUnificationMatchCase):
+    def test_manual_rule_keeps_weighted_sum(self):
+        rule = self.env.ref("customer_unification.customer_match_rule_individual")
+        rule.scoring = "manual"
+        mario = self._person("Mario Quercetti", email="mario.q@example.com", zip="20121", city="Milano")
+        dup = self._person("Quercetti Mario", email="mario.q@example.com", zip="20121", city="Milano")
+        score, explanation = rule._score_pair(mario, dup)
+        self.assertFalse(any("level" in line for line in explanation))
+        by_field = {line["field"]: line for line in explanation}
+        expected = sum(line.weight for line in rule.line_ids if line.field in ("name", "email", "zip", "city"))
+        self.assertAlmostEqual(score, min(expected, 1.0), places=3)
+        self.assertEqual(by_field["email"]["contribution"], rule.line_ids.filtered(
+            lambda line: line.field == "email").weight)
+        rule.scoring = "learned"
+        learned_score, learned_explanation = rule._score_pair(mario, dup)
+        self.assertTrue(all("level" in line for line in learned_explanation))
+        self.assertGreater(learned_score, 0.99)
