@@ -73,6 +73,23 @@ class TestMergeWizard(MergeCommon):
         self.assertIn("VAT", log.warnings)
         self.assertEqual(log.reason, "Same customer, VAT changed in 2024")
 
+    def test_same_vat_written_two_ways_is_no_conflict(self):
+        """The wizard compares VAT numbers with the match keys' normaliser: "IT 00743110157" and
+        "00743110157" of an Italian contact are one number, not two legal entities."""
+        italy = self.env.ref("base.it").id
+        self.master.write({"vat": "IT 00743110157", "country_id": italy})
+        self.source.write({"vat": "00743110157", "country_id": italy})
+        self.assertFalse(self.Wizard._check_vat_conflict(self.master | self.source))
+
+    def test_validators_are_the_normalisers(self):
+        Wizard = self.Wizard
+        self.master.country_id = self.env.ref("base.it")
+        self.assertTrue(Wizard._is_value_validated("email", self.master, '"Rossi" <Ordini@Rossi.example>'))
+        self.assertFalse(Wizard._is_value_validated("email", self.master, "ordini@rossi"))
+        self.assertTrue(Wizard._is_value_validated("phone", self.master, "02 1234 5678"))
+        self.assertFalse(Wizard._is_value_validated("phone", self.master, "12"))
+        self.assertFalse(Wizard._is_value_validated("vat", self.master, "IT00743110158"))
+
     def test_different_companies_are_warned(self):
         other = self.env["res.company"].create({"name": "Rossi Holding"})
         self.source.company_id = other

@@ -118,6 +118,24 @@ def normalize_email(value):
     return addresses[0].strip().lower()
 
 
+_EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def email_is_valid(value):
+    """Return True when the value holds a well-formed address (``local@domain.tld``)."""
+    return bool(_EMAIL_SHAPE.match(normalize_email(value)))
+
+
+def phone_is_valid(value, country_code=None, country_phone_code=None):
+    """Return True when the number is a valid one for its country (``phone_validation``), not just
+    digits that :func:`normalize_phone` could turn into a key."""
+    if not value or phone_format is None:
+        return False
+    formatted = phone_format(str(value).strip(), country_code or None, country_phone_code or None,
+                             force_format="E164", raise_exception=False)
+    return bool(formatted) and formatted.startswith("+") and formatted[1:].isdigit()
+
+
 def email_domain(value):
     """Return the domain part of a normalized e-mail, ``""`` if none."""
     email = normalize_email(value)

@@ -7,7 +7,9 @@ from psycopg2 import errorcodes
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
-from odoo.tools import SQL, email_normalize
+from odoo.tools import SQL
+
+from ..tools import normalize
 
 _logger = logging.getLogger(__name__)
 
@@ -139,19 +141,16 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
 
     @api.model
     def _is_vat_valid(self, vat, country_code):
-        """Whether a VAT number is valid (python-stdnum), with or without country prefix."""
-        from stdnum import vatin
-        vat = (vat or "").replace(" ", "").replace(".", "").replace("-", "").upper()
-        if not vat:
-            return False
-        if vat[:2].isalpha():
-            return vatin.is_valid(vat)
-        return bool(country_code) and vatin.is_valid(country_code.upper() + vat)
+        """Whether a VAT number is valid, with or without country prefix (``tools.normalize``: the
+        same normaliser and checksum as the match keys)."""
+        return normalize.vat_is_valid(normalize.normalize_vat(vat, country_code))
 
     @api.model
     def _check_vat_conflict(self, partners):
+        """Two different valid VAT numbers (compared normalized: "IT 123..." and "123..." of an
+        Italian contact are the same number) mean two legal entities."""
         vats = {
-            partner.vat.replace(" ", "").upper()
+            normalize.normalize_vat(partner.vat, partner.country_id.code)
             for partner in partners
             if partner.vat and self._is_vat_valid(partner.vat, partner.country_id.code)
         }
@@ -523,19 +522,14 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
 
     @api.model
     def _is_value_validated(self, fname, partner, value):
-        """Whether a value is a validated one (valid e-mail, phone or VAT)."""
+        """Whether a value is a validated one (valid e-mail, phone or VAT), by the normalisers of
+        ``tools.normalize`` that also build the match keys."""
         if fname == "email":
-            return bool(email_normalize(value))
+            return normalize.email_is_valid(value)
         if fname == "vat":
             return self._is_vat_valid(value, partner.country_id.code)
         if fname in ("phone", "mobile"):
-            from odoo.addons.phone_validation.tools import phone_validation
-            try:
-                phone_validation.phone_format(value, partner.country_id.code or None,
-                                              partner.country_id.phone_code or None, force_format="E164")
-            except UserError:
-                return False
-            return True
+            return normalize.phone_is_valid(value, partner.country_id.code, partner.country_id.phone_code)
         return True
 
     def _survive_value(self, fname, dst_partner, src_partners, recent=None):
