@@ -4,7 +4,7 @@ from . import res_config_settings
 from . import res_partner
 from . import crm_erp_interaction
 from . import crm_lead_receivable
-from . import sale_order_credit
+from . import sale_order
 from . import crm_erp_cadence_step_mixin
 from . import crm_erp_batch_job
 from . import crm_erp_cadence_engine
@@ -14,9 +14,6 @@ from . import crm_erp_followup_step
 from . import crm_erp_dunning_level
 from . import crm_team
 from . import res_partner_followup
-from . import sale_order_followup
-from . import sale_order_delivery_confirmation
-from . import sale_order_after_sale
 from . import crm_lead_reactivation
 from . import account_move_dunning
 from . import payment_transaction

@@ -1,0 +1,758 @@
+from datetime import datetime, time, timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
+from odoo.tools import SQL
+
+# Written only by the override itself (as superuser, after its own checks): a client that could
+# write them could confirm a blocked order.
+CREDIT_OVERRIDE_FIELDS = ("bridge_credit_override_reason", "bridge_credit_override_user_id")
+
+FOLLOWUP_STOP_REASONS = [
+    ("replied", "Customer replied"),
+    ("signed", "Signed online"),
+    ("paid", "Paid online"),
+    ("confirmed", "Order confirmed"),
+    ("cancelled", "Cancelled"),
+    ("expired", "Expired"),
+]
+
+
+class SaleOrder(models.Model):
+    """The bridge's extension of sales orders, in one place: credit block, quotation follow-up and
+    expiry, delivery terms confirmation and after-sale check-in. ``action_confirm``, ``create``
+    and ``write`` are overridden once each, with their steps in an explicit order."""
+
+    _inherit = "sale.order"
+
+    # ------------------------------------------------------------------
+    # Overrides of the sales order (once each)
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(fname in vals for vals in vals_list for fname in CREDIT_OVERRIDE_FIELDS):
+            raise AccessError(self.env._("A credit override can only be given through the override wizard."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and any(fname in vals for fname in CREDIT_OVERRIDE_FIELDS):
+            raise AccessError(self.env._("A credit override can only be given through the override wizard."))
+        res = super().write(vals)
+        if vals.get("signature"):
+            self._bridge_followup_stop("signed")
+        if vals.get("validity_date"):
+            self._bridge_reset_expiry()
+        return res
+
+    def action_confirm(self):
+        self._bridge_check_credit_block()
+        res = super().action_confirm()
+        self.filtered(lambda o: o.state == "sale")._bridge_after_confirmation()
+        return res
+
+    def _bridge_after_confirmation(self):
+        """What the bridge does once orders are confirmed, in this order (seam): stop their
+        follow-ups, mark their opportunities won, ask for the delivery confirmation when the
+        company asks at confirmation."""
+        self._bridge_followup_stop("confirmed")
+        self._bridge_mark_opportunities_won()
+        self.filtered(
+            lambda o: o.company_id.bridge_delivery_confirm_mode == "on_confirmation"
+        )._bridge_request_delivery_confirmation()
+
+    # ------------------------------------------------------------------
+    # Credit: banner, block and its override
+    # ------------------------------------------------------------------
+    bridge_credit_warning = fields.Boolean(
+        string="Credit Warning", compute="_compute_bridge_credit_warning",
+    )
+    bridge_credit_warning_message = fields.Char(
+        string="Credit Warning Message", compute="_compute_bridge_credit_warning",
+    )
+    bridge_credit_block_active = fields.Boolean(related="company_id.bridge_credit_block")
+    bridge_credit_override_reason = fields.Text(
+        string="Credit Override Reason", readonly=True, copy=False,
+        help="Why a credit manager confirmed this order despite the credit block.",
+    )
+    bridge_credit_override_user_id = fields.Many2one(
+        "res.users", string="Credit Override By", readonly=True, copy=False,
+    )
+
+    @api.depends("partner_id", "state")
+    @api.depends_context("company", "allowed_company_ids")
+    def _compute_bridge_credit_warning(self):
+        quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
+        (self - quotations).bridge_credit_warning = False
+        (self - quotations).bridge_credit_warning_message = False
+        figures = quotations.partner_id._bridge_get_receivable_figures()
+        for order in quotations:
+            # the credit limit has Odoo's own banner on quotations (partner_credit_warning)
+            values = figures.get(order.partner_id.commercial_partner_id._origin.id)
+            message = values and order.partner_id._bridge_get_overdue_warning(values)
+            order.bridge_credit_warning = bool(message)
+            order.bridge_credit_warning_message = message or False
+
+    # ------------------------------------------------------------------
+    # Credit block
+    # ------------------------------------------------------------------
+
+    def _bridge_is_credit_block_active(self):
+        """Whether the company blocks confirmation of overdue / over-limit
+        customers' quotations (setting "Block Confirmation of Overdue
+        Customers")."""
+        self.ensure_one()
+        return self.company_id.bridge_credit_block
+
+    def _bridge_get_credit_block_reason(self):
+        """Return why this quotation may not be confirmed without a credit
+        manager's override, or ``False``.
+
+        Blocked when the customer is overdue beyond the company thresholds
+        (:meth:`res.partner._bridge_get_overdue_warning`), or when its credit exposure
+        with this order exceeds its credit limit, both from the partner's seams
+        (``_bridge_get_credit_exposures``: Odoo's own receivables + orders to invoice
+        of the order's company; ``_bridge_get_credit_limits``), so that the block, the
+        customer's banner and Odoo's credit-limit banner count the same amounts.
+        """
+        self.ensure_one()
+        if not self._bridge_is_credit_block_active():
+            return False
+        order = self.with_company(self.company_id)
+        partner = order.partner_id.commercial_partner_id
+        figures = partner._bridge_get_receivable_figures()[partner.id]
+        reasons = [partner._bridge_get_overdue_warning(figures)]
+        limit = partner._bridge_get_credit_limits((partner.id,)).get(partner.id)
+        if limit:
+            amount = order.amount_total / (order.currency_rate or 1.0)
+            exposure = partner._bridge_get_credit_exposures((partner.id,))[partner.id] + amount
+            if order.company_id.currency_id.compare_amounts(exposure, limit) > 0:
+                currency = order.company_id.currency_id
+                reasons.append(self.env._(
+                    "With this order the customer would owe %(exposure)s for a credit limit of %(limit)s.",
+                    exposure=currency.format(exposure),
+                    limit=currency.format(limit),
+                ))
+        return " ".join(reason for reason in reasons if reason) or False
+
+    def _bridge_can_override_credit_block(self):
+        """Whether the current user may confirm despite the credit block."""
+        return self.env.user.has_group("crm_erp_bridge.group_crm_erp_bridge_credit_manager")
+
+    def _bridge_check_credit_block(self):
+        """Raise when a quotation is blocked and not overridden.
+
+        An override is the stored ``bridge_credit_override_user_id``, which only
+        :meth:`_bridge_record_credit_override` writes: no context key or
+        client-written value switches this check off.
+        """
+        for order in self:
+            if order.bridge_credit_override_user_id:
+                continue
+            reason = order._bridge_get_credit_block_reason()
+            if reason:
+                raise UserError(self.env._(
+                    "%(order)s cannot be confirmed: %(reason)s A credit manager may override the block "
+                    "with a reason.",
+                    order=order.name,
+                    reason=reason,
+                ))
+
+    def action_draft(self):
+        res = super().action_draft()
+        # An override was given for one confirmation: a quotation reset to draft is checked again.
+        self.filtered("bridge_credit_override_user_id").sudo().write(
+            dict.fromkeys(CREDIT_OVERRIDE_FIELDS, False)
+        )
+        return res
+
+    def action_bridge_credit_override(self):
+        """Open the override wizard (credit managers only; the wizard checks the group again)."""
+        self.ensure_one()
+        self.check_access("write")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Override Credit Block"),
+            "res_model": "crm.erp.credit.override",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    def _bridge_record_credit_override(self, reason, automatic=False):
+        """Record the override of the credit block on the order and log it on
+        its chatter (and so on the timeline). The caller has checked that the
+        override is allowed (credit manager, or a completed online payment).
+
+        :param reason: why the block is overridden (shown on the chatter)
+        :param automatic: the override was given by the system (payment), not by a person
+        """
+        self.ensure_one()
+        self.sudo().write({
+            "bridge_credit_override_reason": reason,
+            "bridge_credit_override_user_id": self.env.user.id,
+        })
+        if automatic:
+            title = self.env._("Credit block overridden automatically.")
+        else:
+            title = self.env._("Credit block overridden by %(user)s.", user=self.env.user.name)
+        self.sudo().message_post(
+            body=Markup("<p>%s</p><p>%s</p>") % (title, reason),
+            message_type="comment",
+            subtype_xmlid="crm_erp_bridge.mt_bridge_credit_override",
+        )
+
+    def _bridge_override_credit_block(self, reason):
+        """Record the override of a credit manager and confirm the order."""
+        self.ensure_one()
+        if not self._bridge_can_override_credit_block():
+            raise AccessError(self.env._("Only credit managers may override the credit block."))
+        self._bridge_record_credit_override(reason)
+        return self.action_confirm()
+
+    # ------------------------------------------------------------------
+    # Quotation follow-up and expiry
+    # ------------------------------------------------------------------
+    bridge_cadence_id = fields.Many2one(
+        "crm.erp.followup.cadence",
+        string="Follow-up Cadence",
+        compute="_compute_bridge_cadence_id",
+        store=True,
+        precompute=True,
+        readonly=False,
+        check_company=True,
+        index="btree_not_null",
+        help="Follow-up steps run once the quotation is sent; defaults to the sales team's cadence.",
+    )
+    bridge_sent_date = fields.Datetime(
+        string="Quotation Sent On",
+        compute="_compute_bridge_sent_date",
+        store=True,
+        copy=False,
+        help="First time the quotation was sent: follow-up delays count from this date.",
+    )
+    bridge_followup_state = fields.Selection(
+        [("running", "Running"), ("stopped", "Stopped")],
+        string="Follow-up",
+        default="running",
+        required=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    bridge_followup_stop_reason = fields.Selection(
+        FOLLOWUP_STOP_REASONS, string="Follow-up Stopped Because", copy=False, tracking=True
+    )
+    bridge_followup_step_ids = fields.One2many(related="bridge_cadence_id.step_ids", string="Follow-up Steps")
+    bridge_followup_log_ids = fields.One2many("crm.erp.cadence.log", "order_id", string="Follow-up History")
+    bridge_followup_count = fields.Integer(string="Follow-ups Sent", compute="_compute_bridge_followup_count")
+    bridge_is_expired = fields.Boolean(
+        string="Expired",
+        index=True,
+        copy=False,
+        readonly=True,
+        help="Set by a scheduled job on quotations past their expiration date.",
+    )
+
+    @api.depends("team_id")
+    def _compute_bridge_cadence_id(self):
+        for order in self:
+            order.bridge_cadence_id = order._bridge_default_cadence()
+
+    def _bridge_default_cadence(self):
+        """Return the follow-up cadence a new quotation gets: its sales team's default cadence."""
+        self.ensure_one()
+        return self.team_id.bridge_followup_cadence_id
+
+    @api.depends("state")
+    def _compute_bridge_sent_date(self):
+        now = fields.Datetime.now()
+        for order in self:
+            if not order.bridge_sent_date and order.state == "sent":
+                order.bridge_sent_date = now
+            else:
+                order.bridge_sent_date = order.bridge_sent_date
+
+    @api.depends("bridge_followup_log_ids.mail_sent")
+    def _compute_bridge_followup_count(self):
+        counts = dict(
+            self.env["crm.erp.cadence.log"]._read_group(
+                [("order_id", "in", self.ids), ("mail_sent", "=", True)], ["order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.bridge_followup_count = counts.get(order, 0)
+
+    # ------------------------------------------------------------------
+    # Stopping the follow-up
+    # ------------------------------------------------------------------
+    def _bridge_followup_stop(self, reason):
+        """Stop the follow-up of the running quotations in ``self`` for ``reason``."""
+        running = self.filtered(lambda o: o.bridge_followup_state == "running")
+        if running:
+            running.write({"bridge_followup_state": "stopped", "bridge_followup_stop_reason": reason})
+
+    def action_bridge_followup_restart(self):
+        """Restart a stopped follow-up; steps already run are not run again."""
+        self.write({"bridge_followup_state": "running", "bridge_followup_stop_reason": False})
+        return True
+
+    def _action_cancel(self):
+        res = super()._action_cancel()
+        self._bridge_followup_stop("cancelled")
+        return res
+
+    def _message_post_after_hook(self, message, msg_values):
+        res = super()._message_post_after_hook(message, msg_values)
+        if self._bridge_is_customer_reply(message):
+            self._bridge_followup_stop("replied")
+        return res
+
+    def _bridge_is_customer_reply(self, message):
+        """Return whether ``message`` is the customer answering (which stops the follow-up).
+
+        A reply is an email or a portal comment written by a non-internal contact of the
+        quotation's customer.
+        """
+        author = message.author_id
+        if message.message_type not in ("email", "comment") or not author or not author.partner_share:
+            return False
+        return any(author.commercial_partner_id == o.partner_id.commercial_partner_id for o in self)
+
+    # ------------------------------------------------------------------
+    # Cadence consumer (see crm.erp.cadence.engine)
+    # ------------------------------------------------------------------
+    @api.model
+    def _cadence_spec(self):
+        return {
+            "kind": "followup",
+            "step_model": "crm.erp.followup.step",
+            "log_record_field": "order_id",
+            "log_step_field": "followup_step_id",
+            "log_field": "bridge_followup_log_ids",
+        }
+
+    @api.model
+    def _cadence_eligible_domain(self, today):
+        """Quotations a follow-up may run on: sent, follow-up running, not expired (the steps'
+        own ``_cadence_due_domain`` says when each is due)."""
+        return [("state", "=", "sent"), ("bridge_followup_state", "=", "running"), ("bridge_is_expired", "=", False)]
+
+    @api.model
+    def _cadence_due_pairs(self, today, record_ids=None):
+        """Return the ``(order id, step id)`` pairs due on ``today`` and not run yet (one query,
+        built by the engine from :meth:`_cadence_eligible_domain` and the steps' due domains)."""
+        return self.env["crm.erp.cadence.engine"]._due_pairs(self, today, record_ids)
+
+    @api.model
+    def _cadence_enabled(self):
+        """Quotation follow-ups always run (a quotation without cadence simply has no step)."""
+        return True
+
+    def _cadence_after_run(self, logs):
+        """Hook called on the documents a cadence just ran on."""
+        return True
+
+    @api.model
+    def _cron_bridge_followup(self, batch_size=200):
+        """Scheduled job: run the due quotation follow-up steps, ``batch_size`` quotations at a time."""
+        return self.env["crm.erp.cadence.engine"]._run_cron("sale.order", batch_size=batch_size)
+
+    # ------------------------------------------------------------------
+    # Expiry and won / lost opportunities
+    # ------------------------------------------------------------------
+    def _bridge_expiry_domain(self, today):
+        """Domain of the quotations the expiry job marks expired on ``today``."""
+        return [
+            ("state", "in", ("draft", "sent")),
+            ("validity_date", "<", today),
+            ("bridge_is_expired", "=", False),
+        ]
+
+    @api.model
+    def _cron_bridge_mark_expired(self, batch_size=1000):
+        """Scheduled job: mark quotations past their expiration date expired, lose their opportunities."""
+        today = fields.Date.context_today(self)
+        orders = self.search(self._bridge_expiry_domain(today), limit=batch_size + 1, order="id")
+        remaining = max(len(orders) - batch_size, 0)
+        orders = orders[:batch_size]
+        orders._bridge_mark_expired()
+        self.env["ir.cron"]._notify_progress(done=len(orders), remaining=remaining)
+        return orders
+
+    def _bridge_mark_expired(self):
+        """Mark these quotations expired, stop their follow-up and lose opportunities left without a live quote."""
+        self.write({"bridge_is_expired": True})
+        self._bridge_followup_stop("expired")
+        self._bridge_lose_expired_opportunities()
+
+    def _bridge_reset_expiry(self):
+        """A quotation given a new expiration date in the future is no longer expired."""
+        today = fields.Date.context_today(self)
+        revived = self.filtered(lambda o: o.bridge_is_expired and o.validity_date and o.validity_date >= today)
+        if revived:
+            revived.write({"bridge_is_expired": False})
+
+    def _bridge_lose_expired_opportunities(self):
+        """Mark lost the open opportunities of these expired quotations that have no other live quotation or order.
+
+        The lost reason is the company's "expired" lost reason.
+        """
+        opportunities = self.opportunity_id.filtered(lambda lead: lead.active and lead.probability < 100)
+        if not opportunities:
+            return
+        live_groups = self.env["sale.order"]._read_group(
+            [
+                ("opportunity_id", "in", opportunities.ids),
+                ("bridge_is_expired", "=", False),
+                ("state", "in", ("draft", "sent", "sale")),
+            ],
+            ["opportunity_id"],
+        )
+        alive = self.env["crm.lead"].union(*(lead for (lead,) in live_groups))
+        to_lose = opportunities - alive
+        for company, leads in to_lose.grouped("company_id").items():
+            reason = (company or self.env.company)._bridge_get_expired_lost_reason()
+            # Losing the opportunity is a consequence of the expiry job: not bound to the user's pipeline rights.
+            leads.sudo().action_set_lost(lost_reason_id=reason.id)
+
+    def _bridge_mark_opportunities_won(self):
+        """Mark won the opportunities of these confirmed orders when their company wants it."""
+        # Confirming an order is what wins the deal, whoever owns the opportunity: hence sudo.
+        orders = self.sudo().filtered(lambda o: o.company_id.bridge_won_on_confirm)
+        leads = orders.opportunity_id.filtered(lambda lead: lead.probability < 100 or not lead.active)
+        if leads:
+            leads.action_set_won()
+
+    # ------------------------------------------------------------------
+    # Delivery terms confirmation
+    # ------------------------------------------------------------------
+    bridge_delivery_state = fields.Selection(
+        [
+            ("requested", "Awaiting answer"),
+            ("confirmed", "Confirmed by customer"),
+            ("changed", "Changes requested"),
+            ("no_answer", "No answer"),
+        ],
+        string="Delivery Confirmation",
+        copy=False,
+        index="btree_not_null",
+        tracking=True,
+    )
+    bridge_delivery_requested_on = fields.Datetime(string="Delivery Confirmation Asked On", copy=False)
+    bridge_delivery_answered_on = fields.Datetime(
+        string="Delivery Confirmation Answered On", copy=False, index="btree_not_null"
+    )
+    bridge_delivery_answer_address = fields.Text(string="Requested Delivery Address", copy=False)
+    bridge_delivery_answer_date = fields.Date(string="Requested Delivery Date", copy=False)
+    bridge_delivery_answer_incoterm_id = fields.Many2one("account.incoterms", string="Requested Incoterm", copy=False)
+    bridge_delivery_answer_note = fields.Text(string="Customer Comment", copy=False)
+
+    # ------------------------------------------------------------------
+    # Seams
+    # ------------------------------------------------------------------
+    def _bridge_delivery_incoterm(self):
+        """Return the incoterm the customer is asked to confirm.
+
+        The order's own incoterm when Inventory's ``sale_stock`` adds one, else the company's default.
+        """
+        self.ensure_one()
+        if "incoterm" in self._fields and self.incoterm:
+            return self.incoterm
+        return self.company_id.incoterm_id
+
+    @api.model
+    def _bridge_delivery_request_due_domain(self, today):
+        """Domain of the confirmed orders whose delivery confirmation must be asked for on ``today``:
+        companies asking N days before the commitment date, commitment date at most N days away,
+        customer who may be contacted. Selected in SQL by the scheduled job, oldest first."""
+        companies = self.env["res.company"].sudo().search([("bridge_delivery_confirm_mode", "=", "before_commitment")])
+        per_company = [
+            [
+                ("company_id", "=", company.id),
+                (
+                    "commitment_date",
+                    "<",
+                    datetime.combine(today + timedelta(days=company.bridge_delivery_confirm_days + 1), time.min),
+                ),
+            ]
+            for company in companies
+        ]
+        return expression.AND([
+            [("state", "=", "sale"), ("bridge_delivery_state", "=", False), ("commitment_date", "!=", False)],
+            expression.OR(per_company) if per_company else expression.FALSE_DOMAIN,
+            self.env["crm.erp.cadence.step.mixin"]._cadence_may_contact_domain("partner_id"),
+        ])
+
+    def _bridge_delivery_request_is_due(self, today):
+        """Whether the request of this order is due on ``today`` (see the domain above)."""
+        self.ensure_one()
+        return bool(self.filtered_domain(self._bridge_delivery_request_due_domain(today)))
+
+    @api.model
+    def _bridge_delivery_unanswered_domain(self, now):
+        """Domain of the requests still unanswered after the company's timeout at ``now``."""
+        per_company = [
+            [
+                ("company_id", "=", company.id),
+                (
+                    "bridge_delivery_requested_on",
+                    "<=",
+                    now - timedelta(days=company.bridge_delivery_confirm_timeout_days),
+                ),
+            ]
+            for company in self.env["res.company"].sudo().search([])
+        ]
+        return expression.AND([
+            [("bridge_delivery_state", "=", "requested"), ("bridge_delivery_requested_on", "!=", False)],
+            expression.OR(per_company) if per_company else expression.FALSE_DOMAIN,
+        ])
+
+    # ------------------------------------------------------------------
+    # Asking
+    # ------------------------------------------------------------------
+    def action_bridge_request_delivery_confirmation(self):
+        """Button: (re)send the delivery confirmation request to the customer."""
+        if self.filtered(lambda o: o.state != "sale"):
+            raise UserError(self.env._("Only confirmed orders can ask the customer to confirm their delivery."))
+        sent = self._bridge_request_delivery_confirmation(force=True)
+        if not sent:
+            raise UserError(self.env._("The customer may not be contacted (do-not-contact, archived or no email)."))
+        return True
+
+    def _bridge_request_delivery_confirmation(self, force=False):
+        """Email the customer a portal link to confirm the delivery address, incoterm and date.
+
+        :return: the orders a request was sent for
+        """
+        template = self.env.ref("crm_erp_bridge.mail_template_delivery_confirmation", raise_if_not_found=False)
+        step_tools = self.env["crm.erp.cadence.step.mixin"]
+        orders = self.filtered(
+            lambda o: (force or not o.bridge_delivery_state) and step_tools._cadence_may_contact(o.partner_id)
+        )
+        if not orders or not template:
+            return self.browse()
+        for order in orders:
+            order.with_context(mail_notify_force_send=False).message_post_with_source(
+                template, message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        orders.write({"bridge_delivery_state": "requested", "bridge_delivery_requested_on": fields.Datetime.now()})
+        return orders
+
+    # ------------------------------------------------------------------
+    # Answer (portal)
+    # ------------------------------------------------------------------
+    def _bridge_delivery_answer_pending(self):
+        """Whether the customer may answer now: a request was sent and not answered yet (late
+        answers after the timeout are still welcome). One answer per request."""
+        self.ensure_one()
+        return self.state == "sale" and self.bridge_delivery_state in ("requested", "no_answer")
+
+    def _bridge_record_delivery_answer(self, confirmed, address=False, date=False, incoterm=False, note=False):
+        """Record the customer's answer on the order and its chatter (which feeds the timeline).
+
+        :raise UserError: when no request is waiting for an answer
+        """
+        self.ensure_one()
+        if not self._bridge_delivery_answer_pending():
+            raise UserError(self.env._("There is no delivery confirmation waiting for an answer on this order."))
+        values = {
+            "bridge_delivery_state": "confirmed" if confirmed else "changed",
+            "bridge_delivery_answered_on": fields.Datetime.now(),
+            "bridge_delivery_answer_address": False if confirmed else address,
+            "bridge_delivery_answer_date": False if confirmed else date,
+            "bridge_delivery_answer_incoterm_id": False if confirmed else incoterm.id if incoterm else False,
+            "bridge_delivery_answer_note": note,
+        }
+        self.write(values)
+        if confirmed:
+            body = self.env._("The customer confirmed the delivery address, incoterm and date.")
+        else:
+            changes = [
+                self.env._("Address: %(address)s", address=address) if address else "",
+                self.env._("Date: %(date)s", date=date) if date else "",
+                self.env._("Incoterm: %(incoterm)s", incoterm=incoterm.display_name) if incoterm else "",
+            ]
+            body = self.env._(
+                "The customer asks to change the delivery. %(changes)s",
+                changes=" / ".join(c for c in changes if c),
+            )
+        if note:
+            body = f"{body} {self.env._('Comment: %(note)s', note=note)}"
+        self.message_post(body=body, author_id=self.partner_id.id, message_type="comment", subtype_xmlid="mail.mt_note")
+        if not confirmed:
+            self._bridge_schedule_delivery_activity(self.env._("Delivery changes requested by the customer"))
+
+    def _bridge_schedule_delivery_activity(self, summary):
+        """Schedule a to-do for the salesperson about the delivery confirmation."""
+        for order in self:
+            order.activity_schedule(
+                "mail.mail_activity_data_todo", summary=summary, user_id=order.user_id.id or self.env.uid
+            )
+
+    # ------------------------------------------------------------------
+    # Scheduled job
+    # ------------------------------------------------------------------
+    def _bridge_flag_no_answer(self):
+        """Mark these requests unanswered and ask the salesperson to call the customer."""
+        self.write({"bridge_delivery_state": "no_answer"})
+        self._bridge_schedule_delivery_activity(self.env._("No answer to the delivery confirmation"))
+
+    @api.model
+    def _cron_bridge_delivery_confirmation(self, batch_size=500):
+        """Send the requests due before commitment dates; flag unanswered requests to the salesperson.
+
+        Due orders are selected in SQL, oldest commitment (or request) first, ``batch_size`` at a
+        time; the cron framework re-runs the job while work remains. Each order runs in its own
+        savepoint: a failing one is rolled back, reported and retried on the next run.
+        """
+        today = fields.Date.context_today(self)
+        job = self.env["crm.erp.batch.job"]
+        job_name = self.env._("Delivery confirmations")
+        due = self.search(
+            self._bridge_delivery_request_due_domain(today), order="commitment_date, id", limit=batch_size + 1
+        )
+        job._run_isolated(due[:batch_size], lambda order: order._bridge_request_delivery_confirmation(), job_name)
+        unanswered = self.search(
+            self._bridge_delivery_unanswered_domain(fields.Datetime.now()),
+            order="bridge_delivery_requested_on, id",
+            limit=batch_size + 1,
+        )
+        late, _failed = job._run_isolated(
+            unanswered[:batch_size], lambda order: order._bridge_flag_no_answer(), job_name
+        )
+        self.env["ir.cron"]._notify_progress(
+            done=len(due[:batch_size]) + len(unanswered[:batch_size]),
+            remaining=max(len(due) - batch_size, 0) + max(len(unanswered) - batch_size, 0),
+        )
+        return late
+
+    # ------------------------------------------------------------------
+    # After-sale check-in
+    # ------------------------------------------------------------------
+    bridge_checkin_scheduled = fields.Boolean(
+        string="After-sale Check-in Scheduled",
+        copy=False,
+        help="Set once the after-sale check-in activity was scheduled for the salesperson.",
+    )
+
+    @api.model
+    def _bridge_checkin_horizon_days(self):
+        """Only orders confirmed within this many days get a check-in (old history is left alone)."""
+        return 60
+
+    bridge_fully_delivered = fields.Boolean(
+        string="Fully Delivered", compute="_compute_bridge_fully_delivered",
+        search="_search_bridge_fully_delivered",
+        help="Every product line has its ordered quantity delivered.")
+    bridge_fully_paid = fields.Boolean(
+        string="Fully Paid", compute="_compute_bridge_fully_paid", search="_search_bridge_fully_paid",
+        help="Fully invoiced, and every posted customer invoice of the order is paid.")
+
+    @api.model
+    def _bridge_fully_delivered_sql(self):
+        """Subquery of the ids of orders whose product lines are all delivered in full."""
+        return SQL(
+            """(SELECT l.order_id FROM sale_order_line l WHERE l.display_type IS NULL
+                EXCEPT
+                SELECT l.order_id FROM sale_order_line l
+                 WHERE l.display_type IS NULL AND l.qty_delivered < l.product_uom_qty)""")
+
+    @api.model
+    def _bridge_fully_paid_sql(self):
+        """Subquery of the ids of orders fully invoiced whose posted customer invoices are all paid."""
+        invoices = SQL(
+            """SELECT sol.order_id, am.payment_state FROM sale_order_line sol
+                 JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                 JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                 JOIN account_move am ON am.id = aml.move_id
+                WHERE am.state = 'posted' AND am.move_type = 'out_invoice'""")
+        return SQL(
+            """(SELECT inv.order_id FROM (%(invoices)s) inv
+                  JOIN sale_order so ON so.id = inv.order_id AND so.invoice_status = 'invoiced'
+              GROUP BY inv.order_id
+                HAVING bool_and(inv.payment_state IN ('paid', 'in_payment')))""",
+            invoices=invoices)
+
+    def _bridge_search_subquery(self, operator, value, subquery):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search this field with '=' or '!=' and True or False."))
+        return [("id", "in" if (operator == "=") == value else "not in", subquery)]
+
+    def _search_bridge_fully_delivered(self, operator, value):
+        self.env["sale.order.line"].flush_model(["order_id", "display_type", "qty_delivered", "product_uom_qty"])
+        return self._bridge_search_subquery(operator, value, self._bridge_fully_delivered_sql())
+
+    def _search_bridge_fully_paid(self, operator, value):
+        self.env["sale.order.line"].flush_model(["order_id", "invoice_lines"])
+        self.env["account.move.line"].flush_model(["move_id"])
+        self.env["account.move"].flush_model(["state", "move_type", "payment_state"])
+        self.flush_model(["invoice_status"])
+        return self._bridge_search_subquery(operator, value, self._bridge_fully_paid_sql())
+
+    def _bridge_compute_from_search(self, fname):
+        # the rule lives in the search method: the field's value is read through it
+        ids = set(self.search([("id", "in", self._origin.ids), (fname, "=", True)]).ids) if self._origin.ids else set()
+        for order in self:
+            order[fname] = order._origin.id in ids
+
+    def _compute_bridge_fully_delivered(self):
+        self._bridge_compute_from_search("bridge_fully_delivered")
+
+    def _compute_bridge_fully_paid(self):
+        self._bridge_compute_from_search("bridge_fully_paid")
+
+    @api.model
+    def _bridge_checkin_due_domain(self):
+        """THE rule of when an order gets its after-sale check-in, as a domain: confirmed within the
+        horizon, not scheduled yet, and delivered or paid as its company's setting says. The
+        scheduled job compiles it to SQL: an override changes what the job does."""
+        horizon = fields.Datetime.now() - timedelta(days=self._bridge_checkin_horizon_days())
+        return [
+            ("state", "=", "sale"),
+            ("bridge_checkin_scheduled", "=", False),
+            ("date_order", ">=", horizon),
+            "|",
+            "&", ("company_id.bridge_checkin_trigger", "=", "delivery"), ("bridge_fully_delivered", "=", True),
+            "&", ("company_id.bridge_checkin_trigger", "=", "payment"), ("bridge_fully_paid", "=", True),
+        ]
+
+    @api.model
+    def _bridge_checkin_due_order_ids(self, limit):
+        """Return the ids of orders due for a check-in (:meth:`_bridge_checkin_due_domain`), in one query."""
+        return list(self.sudo()._search(self._bridge_checkin_due_domain(), order="id", limit=limit))
+
+    def _bridge_schedule_checkin(self):
+        """Schedule the after-sale check-in activity for the salesperson of these orders."""
+        for order in self:
+            order._bridge_schedule_checkin_one()
+
+    def _bridge_schedule_checkin_one(self):
+        """Schedule the after-sale check-in of one order and mark it scheduled."""
+        self.ensure_one()
+        for order in self:
+            company = order.company_id
+            activity_type = company.bridge_checkin_activity_type_id or self.env.ref(
+                "mail.mail_activity_data_call", raise_if_not_found=False
+            )
+            order.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=self.env._("After-sale check-in with the customer"),
+                user_id=order.user_id.id or self.env.uid,
+                date_deadline=fields.Date.context_today(order) + timedelta(days=company.bridge_checkin_delay_days),
+            )
+        self.write({"bridge_checkin_scheduled": True})
+
+    @api.model
+    def _cron_bridge_after_sale_checkin(self, batch_size=500):
+        """Scheduled job: schedule check-ins for orders just delivered or paid, in batches."""
+        ids = self._bridge_checkin_due_order_ids(batch_size + 1)
+        orders = self.browse(ids[:batch_size])
+        # one order at a time: a failing order is rolled back, reported and retried on the next run
+        scheduled, _failed = self.env["crm.erp.batch.job"]._run_isolated(
+            orders, lambda order: order._bridge_schedule_checkin_one(), self.env._("After-sale check-ins")
+        )
+        self.env["ir.cron"]._notify_progress(done=len(orders), remaining=max(len(ids) - batch_size, 0))
+        return scheduled
