@@ -3,7 +3,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import crm_erp_interaction
-from . import crm_lead_receivable
+from . import crm_lead
 from . import sale_order
 from . import crm_erp_cadence_step_mixin
 from . import crm_erp_batch_job
@@ -13,8 +13,6 @@ from . import crm_erp_followup_cadence
 from . import crm_erp_followup_step
 from . import crm_erp_dunning_level
 from . import crm_team
-from . import res_partner_followup
-from . import crm_lead_reactivation
 from . import account_move_dunning
 from . import payment_transaction
 from . import crm_erp_timeline_followup
