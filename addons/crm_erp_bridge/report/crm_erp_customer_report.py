@@ -6,8 +6,9 @@ from odoo.tools.sql import column_exists
 class CrmErpCustomerReport(models.Model):
     """Customer relationship report: one row per source document of a customer.
 
-    Group by customer (commercial partner) and ``date:month`` to read the figures per customer and
-    period; every row carries its document (``res_model``/``res_id``) for the drill-down.
+    Group by customer (commercial partner), the pivot's default, and expand ``date:month`` to read
+    the figures per customer and period; every row carries its document (``res_model``/``res_id``)
+    for the drill-down.
 
     Measures (company currency):
 
@@ -71,7 +72,8 @@ class CrmErpCustomerReport(models.Model):
 
         ``warranty_management`` adds its costs as rows of its own with
         :meth:`_warranty_cost_branches`; override this one only to charge a cost on an existing
-        row (order/invoice rows use alias ``so``/``am``)."""
+        row (order/invoice rows use alias ``so``/``am``; invoice rows are grouped by ``am.id``
+        when the margin is read from the invoice lines, so use ``am`` columns only)."""
         return SQL("0.0")
 
     @api.model
@@ -159,42 +161,43 @@ class CrmErpCustomerReport(models.Model):
 
     @api.model
     def _sql_invoice_margin_join(self):
-        """LEFT JOIN ``inv_margin`` (move_id, revenue, cost): per invoice, the untaxed revenue of
-        its product lines and their product cost (``standard_price`` of the invoice's company x
-        invoiced quantity in the product's unit), aggregated once for all invoices, used when
-        there is no ``sale_margin`` (see :meth:`_margin_source` and
-        :meth:`_sql_invoice_margin`).
+        """LEFT JOINs giving, for invoice ``am``, its product lines ``aml`` (posted, sales
+        journals), their unit ``line_uom`` and ``product_cost`` (product_id, company_id,
+        unit_cost): the product cost (``standard_price`` of the company) per product unit, built
+        once per product and company; used when there is no ``sale_margin`` (see
+        :meth:`_margin_source` and :meth:`_sql_invoice_margin`).
 
-        Lines are read from the sales journals only and without joining their move: the invoice
-        row they join knows its type. The join keeps one row per invoice, so the database leaves
-        it out altogether when the margin is not asked for (pivot without the margin measure)."""
+        The invoice branch groups these lines back by invoice (one row per invoice): a merge on
+        the partial index of :meth:`init`, no per-invoice hash table of all the lines."""
         return SQL(
             """
+            LEFT JOIN account_move_line aml
+                   ON aml.move_id = am.id AND aml.display_type = 'product' AND aml.parent_state = 'posted'
+                  AND am.journal_id IN (SELECT id FROM account_journal WHERE type = 'sale')
+            LEFT JOIN uom_uom line_uom ON line_uom.id = aml.product_uom_id
             LEFT JOIN (
-                SELECT aml.move_id,
-                       SUM(-aml.balance) AS revenue,
-                       SUM(aml.quantity / COALESCE(NULLIF(line_uom.factor, 0), 1.0)
-                           * COALESCE(product_uom.factor, 1.0)
-                           * COALESCE((pp.standard_price ->> aml.company_id::text)::numeric, 0.0)) AS cost
-                  FROM account_move_line aml
-                  LEFT JOIN product_product pp ON pp.id = aml.product_id
-                  LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                  LEFT JOIN uom_uom line_uom ON line_uom.id = aml.product_uom_id
+                SELECT pp.id AS product_id, cost_company.id AS company_id,
+                       COALESCE(product_uom.factor, 1.0)
+                       * COALESCE((pp.standard_price ->> cost_company.id::text)::numeric, 0.0) AS unit_cost
+                  FROM product_product pp
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
                   LEFT JOIN uom_uom product_uom ON product_uom.id = pt.uom_id
-                 WHERE aml.display_type = 'product' AND aml.parent_state = 'posted'
-                   AND aml.journal_id IN (SELECT id FROM account_journal WHERE type = 'sale')
-                 GROUP BY aml.move_id
-            ) inv_margin ON inv_margin.move_id = am.id
+                 CROSS JOIN res_company cost_company
+            ) product_cost ON product_cost.product_id = aml.product_id
+                          AND product_cost.company_id = aml.company_id
             """
         )
 
     @api.model
     def _sql_invoice_margin(self):
-        """Gross margin of an invoice row ``am`` (needs :meth:`_sql_invoice_margin_join`): revenue
-        minus cost, the cost counting back on credit notes."""
+        """Gross margin of an invoice row ``am`` (an aggregate over the lines of
+        :meth:`_sql_invoice_margin_join`): untaxed revenue of its product lines minus their
+        product cost (invoiced quantity in the product's unit), the cost counting back on credit
+        notes."""
         return SQL(
-            "COALESCE(inv_margin.revenue - CASE WHEN am.move_type = 'out_refund' THEN -1 ELSE 1 END "
-            "* inv_margin.cost, 0.0)"
+            "COALESCE(SUM(-aml.balance) - CASE WHEN am.move_type = 'out_refund' THEN -1 ELSE 1 END "
+            "* SUM(aml.quantity / COALESCE(NULLIF(line_uom.factor, 0), 1.0) "
+            "* COALESCE(product_cost.unit_cost, 0.0)), 0.0)"
         )
 
     @api.model
@@ -203,7 +206,8 @@ class CrmErpCustomerReport(models.Model):
         return SQL(
             """
             SELECT am.id * 16 + 3, 'invoice', 'account.move', am.id, am.name, am.invoice_date,
-                   am.commercial_partner_id, am.company_id, c.currency_id, am.team_id,
+                   am.commercial_partner_id, am.company_id,
+                   (SELECT c.currency_id FROM res_company c WHERE c.id = am.company_id), am.team_id,
                    am.invoice_user_id,
                    0.0, 0.0, 0.0,
                    am.amount_untaxed_signed,
@@ -213,14 +217,15 @@ class CrmErpCustomerReport(models.Model):
                         THEN am.amount_residual_signed ELSE 0.0 END,
                    %(warranty)s, %(margin)s
               FROM account_move am
-              JOIN res_company c ON c.id = am.company_id
               %(margin_join)s
              WHERE %(where)s
+             %(group_by)s
             """,
             warranty=self._select_warranty_cost(),
             margin=self._sql_invoice_margin() if invoice_margin else SQL("0.0"),
             margin_join=self._sql_invoice_margin_join() if invoice_margin else SQL(),
             where=self._sql_customer_invoice_where(),
+            group_by=SQL("GROUP BY am.id") if invoice_margin else SQL(),
         )
 
     @api.model
@@ -234,6 +239,14 @@ class CrmErpCustomerReport(models.Model):
         ]
 
     def init(self):
+        # posted product lines by move with all the margin reads (index-only scan, in move order)
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS account_move_line_bridge_margin_idx ON account_move_line (move_id)
+            INCLUDE (product_id, product_uom_id, company_id, quantity, balance)
+             WHERE display_type = 'product' AND parent_state = 'posted'
+            """
+        )
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(

@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo.tests import tagged
 
 from .report_common import CrmErpReportCommon
@@ -110,4 +112,27 @@ class TestReportCustomer(CrmErpReportCommon):
         self.assertEqual(
             sorted(action["domain"][0][2]),
             sorted((self.inv_partial | self.inv_eur | self.refund | self.inv_recent).ids),
+        )
+
+    def test_pivot_opens_by_customer_months_collapsed(self):
+        """The pivot opens on one line per customer, months not expanded (one click away)."""
+        arch = self.env[self.MODEL].get_views([(False, "pivot")])["views"]["pivot"]["arch"]
+        pivot = etree.fromstring(arch)
+        self.assertEqual([f.get("name") for f in pivot.iterfind("field[@type='row']")], ["partner_id"])
+        self.assertFalse(pivot.findall("field[@type='col']"))
+
+    def test_invoice_margin_one_row_per_invoice_with_several_lines(self):
+        """An invoice of several product lines stays one row; its margin sums its lines."""
+        invoice = self.inv_partial.copy({"invoice_date": self._days(-5)})
+        invoice.invoice_line_ids[:1].copy({"move_id": invoice.id, "quantity": 2})
+        invoice.action_post()
+        self.env.flush_all()  # the report is a view over the tables
+        lines = invoice.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        self.assertEqual(len(lines), 2)
+        cost = sum(line.quantity * line.product_id.with_company(invoice.company_id).standard_price
+                   for line in lines)
+        self.assertRow(
+            invoice, "invoice", self._days(-5), invoiced_amount=invoice.amount_untaxed_signed,
+            overdue_amount=0.0 if invoice.invoice_date_due >= self.today else invoice.amount_residual_signed,
+            margin_amount=-sum(lines.mapped("balance")) - cost,
         )
