@@ -20,6 +20,13 @@ class TestMatching(CustomerUnificationMatchCase):
         cls.acme = cls._company("Zorblat Meccanica S.r.l.", vat="IT00743110157", website="https://www.zorblat.it")
         cls.acme_dup = cls._company("ZORBLAT MECCANICA SRL", vat="it 00743110157", website="zorblat.it/contatti")
 
+    def _learned(self):
+        """The shipped rules switched to learned weights (probability threshold 0.9)."""
+        rules = self.env.ref("customer_unification.customer_match_rule_individual") | self.env.ref(
+            "customer_unification.customer_match_rule_company")
+        rules.write({"scoring": "learned", "threshold": 0.9})
+        return rules
+
     def _manual(self):
         """The shipped rules with their hand-set weights (the consultant override)."""
         rules = self.env.ref("customer_unification.customer_match_rule_individual") | self.env.ref(
@@ -39,6 +46,7 @@ class TestMatching(CustomerUnificationMatchCase):
         self.assertEqual(by_field["vat"]["contribution"], 0.0)
 
     def test_learned_pair_explains_levels_and_weights(self):
+        self._learned()
         score, explanation = self.env["customer.match.rule"]._score_pair(self.mario, self.mario_dup)
         self.assertGreaterEqual(score, 0.99)
         by_field = {line["field"]: line for line in explanation}
@@ -63,6 +71,7 @@ class TestMatching(CustomerUnificationMatchCase):
         self.assertLess(score, 0.7)
 
     def test_learned_different_vat_weighs_against(self):
+        self._learned()
         other = self._company("Zorblat Meccanica", vat="DE136695976", website="zorblat.it")
         same = self._company("Zorblat Meccanica", website="zorblat.it")
         Rule = self.env["customer.match.rule"]

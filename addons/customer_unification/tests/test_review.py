@@ -14,6 +14,10 @@ class TestReview(CustomerUnificationMatchCase):
         cls.anna_2 = cls._person("Vrzelli Anna", email="ANNA.VRZELLI@example.com", city="Bologna")
         cls.anna_3 = cls._person("Anna Vrzeli", mobile="+39 333 1234567", street="P.zza Garibaldi n. 3",
                                  zip="40121", city="Bologna")
+        # reviewed with learned weights: the explanation shows levels, match weights and probability
+        (cls.env.ref("customer_unification.customer_match_rule_individual")
+         | cls.env.ref("customer_unification.customer_match_rule_company")).write(
+            {"scoring": "learned", "threshold": 0.9})
         cls.env["customer.scan.job"].create({"mode": "full"}).run_to_completion()
         cls.group = cls.env["customer.duplicate.group"].search([("partner_ids", "in", cls.anna.ids)])
 

@@ -8,6 +8,9 @@ class TestReviewTour(HttpCase):
             self.env, login="cu_match_tour_reviewer", password="cu_match_tour_reviewer",
             groups="base.group_user,customer_unification.group_customer_unification_user",
         )
+        # the tour reads a learned explanation (levels, match weights, probability)
+        self.env.ref("customer_unification.customer_match_rule_company").write(
+            {"scoring": "learned", "threshold": 0.9})
         partners = self.env["res.partner"]
         italy = self.env.ref("base.it")
         first = partners.create({"name": "Tourmalina Ceramiche S.r.l.", "is_company": True,
