@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import tagged, users
 
 from .common import WarrantyCommon
 
@@ -127,16 +127,17 @@ class TestClaim(WarrantyCommon):
         with self.assertRaisesRegex(UserError, "reason"):
             claim.with_user(self.warranty_manager)._override_entitlement(True, {}, "  ")
 
+    @users("wcore_user", "wcore_employee")
     def test_warranty_user_cannot_override(self):
-        claim = self._claim()
+        claim = self._claim().with_env(self.env)
         with self.assertRaises(AccessError):
-            claim.with_user(self.warranty_user)._override_entitlement(False, {}, "No")
+            claim._override_entitlement(False, {}, "No")
 
+    @users("wcore_user", "wcore_employee")
     def test_warranty_user_cannot_open_override_wizard(self):
         claim = self._claim()
         with self.assertRaises(AccessError):
-            self.env["warranty.claim.override"].with_user(self.warranty_user).create(
-                {"claim_id": claim.id, "reason": "No"})
+            self.env["warranty.claim.override"].create({"claim_id": claim.id, "reason": "No"})
 
     def test_replacement_creates_delivery(self):
         claim = self._approved_claim()

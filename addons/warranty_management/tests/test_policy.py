@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import tagged, users
 
 from .common import WarrantyCommon
 
@@ -58,14 +58,17 @@ class TestWarrantyPolicy(WarrantyCommon):
         self.category.warranty_policy_id = other
         self.assertEqual(self.serial_product._get_warranty_policy(), self.policy)
 
+    @users("wcore_manager")
     def test_manager_creates_policy(self):
-        policy = self.env["warranty.policy"].with_user(self.warranty_manager).create(
+        policy = self.env["warranty.policy"].create(
             {"name": "Core test manager policy", "duration": 6, "duration_unit": "month"})
         self.assertEqual(policy.duration_unit, "month")
+        self.assertEqual(policy.create_uid, self.warranty_manager)
 
+    @users("wcore_user", "wcore_employee")
     def test_warranty_user_cannot_create_policy(self):
         with self.assertRaises(AccessError):
-            self.env["warranty.policy"].with_user(self.warranty_user).create({"name": "Core test refused"})
+            self.env["warranty.policy"].create({"name": "Core test refused"})
 
 
 @tagged("post_install", "-at_install")
@@ -76,8 +79,9 @@ class TestSupplierTerm(WarrantyCommon):
         super().setUpClass()
         cls.vendor = cls.env["res.partner"].create({"name": "Core test vendor", "is_company": True})
 
+    @users("wcore_manager")
     def test_manager_records_vendor_terms_per_product(self):
-        term = self.env["warranty.supplier.term"].with_user(self.warranty_manager).create({
+        term = self.env["warranty.supplier.term"].create({
             "product_tmpl_id": self.serial_product.product_tmpl_id.id,
             "partner_id": self.vendor.id,
             "duration": 18,
@@ -88,9 +92,10 @@ class TestSupplierTerm(WarrantyCommon):
         self.assertEqual(found, term)
         self.assertEqual(term._get_end_date(date(2025, 1, 31)), date(2026, 7, 31))
 
+    @users("wcore_user", "wcore_employee")
     def test_warranty_user_cannot_edit_vendor_terms(self):
         with self.assertRaises(AccessError):
-            self.env["warranty.supplier.term"].with_user(self.warranty_user).create({
+            self.env["warranty.supplier.term"].create({
                 "product_tmpl_id": self.serial_product.product_tmpl_id.id, "partner_id": self.vendor.id})
 
     def test_zero_supplier_duration_refused(self):

@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import new_test_user, tagged, users
 
 from .common import WarrantyCommon
 
@@ -135,9 +135,10 @@ class TestAutomaticRegistration(WarrantyCommon):
         self._sell(self.business, extension, 1)
         self.assertEqual(registration.end_date, date(2026, 7, 10))
 
+    @users("wcore_user")
     def test_warranty_user_registers_unit_sold_elsewhere(self):
         lot = self._make_serials(self.serial_product, ["CT-SN-070"])
-        registration = self.env["warranty.registration"].with_user(self.warranty_user).create({
+        registration = self.env["warranty.registration"].create({
             "partner_id": self.business.id,
             "product_id": self.serial_product.id,
             "lot_id": lot.id,
@@ -147,9 +148,10 @@ class TestAutomaticRegistration(WarrantyCommon):
         self.assertEqual(registration.end_date, date(2026, 2, 1))
         self.assertTrue(registration.name.startswith("WR/"))
 
+    @users("wcore_employee")
     def test_plain_employee_cannot_register(self):
         with self.assertRaises(AccessError):
-            self.env["warranty.registration"].with_user(self.plain_employee).create({
+            self.env["warranty.registration"].create({
                 "partner_id": self.business.id, "product_id": self.plain_product.id})
 
     def test_second_active_registration_for_serial_refused(self):
