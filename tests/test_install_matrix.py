@@ -1,5 +1,10 @@
 """Each addon installs alone and all three together, with and without demo data, with a clean log.
 
+The Inventory glue ``crm_erp_bridge_stock`` has no case of its own: it is auto-installed with
+``warranty_management`` (which depends on ``sale_stock`` and the bridge), so those cases install it
+with and without demo data, and the bridge's cases prove that the bridge alone pulls neither it
+nor Inventory.
+
 Every case installs into a fresh database (so a missing dependency cannot hide behind another
 addon's) and checks the module states, the demo flag and that the log has no WARNING/ERROR line
 from our modules. The databases are dropped afterwards. Run through ./scripts/test, which
@@ -22,6 +27,8 @@ ADDONS = ("customer_unification", "crm_erp_bridge", "warranty_management")
 #: the example customisation addon (examples/): installed with the three, without demo data, and its
 #: tests run there (its overrides change the suite's rules, so it never joins the main test database)
 EXAMPLE = "crm_erp_suite_custom_example"
+#: the bridge's Inventory glue (auto_install: crm_erp_bridge + sale_stock)
+GLUE = "crm_erp_bridge_stock"
 CASES = [
     *[((addon,), True) for addon in ADDONS],
     *[((addon,), False) for addon in ADDONS],
@@ -85,7 +92,10 @@ def test_addons_install_cleanly(addons, demo, tmp_path):
             assert ran, "the example's tests did not run:\n%s" % text[-3000:]
         conn = psycopg2.connect(dbname=dbname)
         with conn.cursor() as cr:
-            cr.execute("SELECT name, state, demo FROM ir_module_module WHERE name IN %s", (tuple(ADDONS) + (EXAMPLE,),))
+            cr.execute(
+                "SELECT name, state, demo FROM ir_module_module WHERE name IN %s",
+                (tuple(ADDONS) + (EXAMPLE, GLUE, "stock"),),
+            )
             rows = {name: (state, has_demo) for name, state, has_demo in cr.fetchall()}
             cr.execute("SELECT demo FROM ir_module_module WHERE name = 'base'")
             base_demo = cr.fetchone()[0]
@@ -97,11 +107,17 @@ def test_addons_install_cleanly(addons, demo, tmp_path):
         if addons == ("customer_unification",):
             assert rows["crm_erp_bridge"][0] != "installed"
             assert rows["warranty_management"][0] != "installed"
+            assert rows[GLUE][0] != "installed"
         if addons == ("crm_erp_bridge",):
             assert rows["customer_unification"][0] != "installed"
             assert rows["warranty_management"][0] != "installed"
-        if addons == ("warranty_management",):
+            # the bridge does not depend on Inventory: its delivery source lives in the glue
+            assert rows["stock"][0] != "installed"
+            assert rows[GLUE][0] != "installed"
+        if "warranty_management" in addons:
             assert rows["crm_erp_bridge"][0] == "installed"  # declared dependency
+            assert rows[GLUE][0] == "installed"  # auto_install: the bridge and sale_stock are both there
+        if addons == ("warranty_management",):
             assert rows["customer_unification"][0] != "installed"
     finally:
         _drop(dbname)

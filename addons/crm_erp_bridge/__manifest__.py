@@ -50,6 +50,7 @@
         ],
         "web.assets_tests": ["crm_erp_bridge/static/tests/tours/**/*"],
     },
+    "uninstall_hook": "uninstall_hook",
     "application": False,
     "installable": True,
 }

@@ -2,7 +2,7 @@ from datetime import date, datetime, time, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL, create_index
+from odoo.tools import SQL
 
 
 class TimelineQuery:
@@ -67,7 +67,9 @@ class CrmErpTimeline(models.AbstractModel):
     queries, so a timeline page costs the same whatever the customer's size.
 
     Other addons add sources by inheriting this model and extending
-    :meth:`_get_event_sources` and :meth:`_get_event_types`.
+    :meth:`_get_timeline_sources` (``crm_erp_bridge_stock`` adds the deliveries
+    that way). The indexes the sources rely on are declared by the bridge's
+    extension of the model owning each table (``_bridge_indexes``).
 
     Every source reads the documents through ``_search`` so that record rules
     (own documents only, multi-company) apply: a salesperson sees on the
@@ -76,29 +78,6 @@ class CrmErpTimeline(models.AbstractModel):
 
     _name = "crm.erp.timeline"
     _description = "Customer Timeline"
-
-    def init(self):
-        """Partial indexes the timeline sources rely on to stay fast for
-        customers with a long history."""
-        res = super().init()
-        cr = self.env.cr
-        create_index(
-            cr, "crm_lead_bridge_partner_closed_idx", "crm_lead",
-            ["partner_id", "date_closed DESC"], where="date_closed IS NOT NULL",
-        )
-        create_index(
-            cr, "sale_order_bridge_partner_open_idx", "sale_order",
-            ["partner_id", "validity_date DESC"], where="state IN ('draft', 'sent')",
-        )
-        create_index(
-            cr, "mail_message_bridge_author_date_idx", "mail_message",
-            ["author_id", "date DESC", "id DESC"], where="author_id IS NOT NULL",
-        )
-        create_index(
-            cr, "sale_order_bridge_partner_signed_idx", "sale_order",
-            ["partner_id", "signed_on DESC"], where="signed_on IS NOT NULL",
-        )
-        return res
 
     # ------------------------------------------------------------------
     # Public contract
@@ -110,9 +89,9 @@ class CrmErpTimeline(models.AbstractModel):
 
         Each domain adds its sources by extending this method, the bridge's own parts
         (``crm_erp_timeline_crm``, ``_sale``, ``_account``, ``_mail``, ``_followup``) exactly as
-        other addons do: ``super()._get_timeline_sources() + [TimelineSource(key, label,
-        self._events_<key>)]``. The event types offered as filters and the sources run come from
-        this list only.
+        other addons (``crm_erp_bridge_stock``: deliveries) do:
+        ``super()._get_timeline_sources() + [TimelineSource(key, label, self._events_<key>)]``.
+        The event types offered as filters and the sources run come from this list only.
         """
         return []
 

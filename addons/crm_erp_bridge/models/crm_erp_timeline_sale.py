@@ -8,21 +8,18 @@ from .crm_erp_timeline import TimelineSource
 
 class CrmErpTimeline(models.AbstractModel):
     """Timeline part. Sales: quotations, portal views and signatures, expiry, confirmed orders,
-    deliveries, open quotes and ordered totals."""
+    open quotes and ordered totals (deliveries: ``crm_erp_bridge_stock``)."""
 
     _inherit = "crm.erp.timeline"
 
     @api.model
     def _get_timeline_sources(self):
-        sources = super()._get_timeline_sources() + [
+        return super()._get_timeline_sources() + [
             TimelineSource("quotation", self.env._("Quotation created"), self._events_quotation),
             TimelineSource("quotation_portal", self.env._("Quotation viewed / signed"), self._events_quotation_portal),
             TimelineSource("quotation_expired", self.env._("Quotation expired"), self._events_quotation_expired),
             TimelineSource("order", self.env._("Order confirmed"), self._events_order),
         ]
-        if "stock.picking" in self.env:
-            sources.append(TimelineSource("delivery", self.env._("Delivery done"), self._events_delivery))
-        return sources
 
     @api.model
     def _get_timeline_totals(self, query):
@@ -151,34 +148,6 @@ class CrmErpTimeline(models.AbstractModel):
                 )
             )
         return events
-
-    @api.model
-    def _events_delivery(self, query):
-        """Outgoing deliveries done (only when Inventory is installed)."""
-        if "stock.picking" not in self.env:
-            return []
-        table = SQL.identifier("stock_picking")
-        rows = self._fetch_documents(
-            "stock.picking",
-            [
-                ("partner_id", "in", query.partner_ids),
-                ("state", "=", "done"),
-                ("picking_type_code", "=", "outgoing"),
-            ]
-            + query.period_domain("date_done")
-            + query.user_domain(),
-            [
-                SQL("%s.id AS id", table),
-                SQL("%s.date_done AS date", table),
-                SQL("%s.name AS name", table),
-                SQL("%s.origin AS description", table),
-                SQL("%s.user_id AS user_id", table),
-                SQL("%s.partner_id AS partner_id", table),
-            ],
-            "date_done desc, id desc",
-            query.limit,
-        )
-        return [self._event(row, "delivery", "stock.picking") for row in rows]
 
     @api.model
     def _totals_sale(self, query):

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .bridge_index import BridgeIndex, create_bridge_indexes
 from .res_partner import RECEIVABLE_FIELDS
 
 
@@ -9,6 +10,26 @@ class CrmLead(models.Model):
     reactivation."""
 
     _inherit = "crm.lead"
+
+    # ------------------------------------------------------------------
+    # Indexes the bridge adds to crm_lead
+    # ------------------------------------------------------------------
+    @api.model
+    def _bridge_indexes(self):
+        """The bridge's indexes on ``crm_lead`` (:class:`BridgeIndex`), created by :meth:`init` and
+        dropped by the bridge's ``uninstall_hook``: opportunities closed of a customer, newest
+        first (the timeline's "won / lost" source)."""
+        return [
+            BridgeIndex(
+                "crm_lead_bridge_partner_closed_idx", ["partner_id", "date_closed DESC"],
+                where="date_closed IS NOT NULL",
+            ),
+        ]
+
+    def init(self):
+        res = super().init()
+        create_bridge_indexes(self)
+        return res
 
     # The customer's receivable figures, shown on the opportunity.
     bridge_currency_id = fields.Many2one(related="company_currency", string="Bridge Currency")

@@ -7,6 +7,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from .bridge_index import BridgeIndex, create_bridge_indexes
+
 # Written only by the override itself (as superuser, after its own checks): a client that could
 # write them could confirm a blocked order.
 CREDIT_OVERRIDE_FIELDS = ("bridge_credit_override_reason", "bridge_credit_override_user_id")
@@ -27,6 +29,34 @@ class SaleOrder(models.Model):
     and ``write`` are overridden once each, with their steps in an explicit order."""
 
     _inherit = "sale.order"
+
+    # ------------------------------------------------------------------
+    # Indexes the bridge adds to sale_order
+    # ------------------------------------------------------------------
+    @api.model
+    def _bridge_indexes(self):
+        """The bridge's indexes on ``sale_order`` (:class:`BridgeIndex`), created by :meth:`init`
+        and dropped by the bridge's ``uninstall_hook``: a customer's open quotations by validity
+        and signed quotations by signature date (timeline), the sales documents of an opportunity
+        ("one deal counts once" of the forecast and capacity reports)."""
+        return [
+            BridgeIndex(
+                "sale_order_bridge_partner_open_idx", ["partner_id", "validity_date DESC"],
+                where="state IN ('draft', 'sent')",
+            ),
+            BridgeIndex(
+                "sale_order_bridge_partner_signed_idx", ["partner_id", "signed_on DESC"],
+                where="signed_on IS NOT NULL",
+            ),
+            BridgeIndex(
+                "sale_order_bridge_opportunity_idx", ["opportunity_id"], where="opportunity_id IS NOT NULL",
+            ),
+        ]
+
+    def init(self):
+        res = super().init()
+        create_bridge_indexes(self)
+        return res
 
     # ------------------------------------------------------------------
     # Overrides of the sales order (once each)
@@ -454,13 +484,9 @@ class SaleOrder(models.Model):
     # Seams
     # ------------------------------------------------------------------
     def _bridge_delivery_incoterm(self):
-        """Return the incoterm the customer is asked to confirm.
-
-        The order's own incoterm when Inventory's ``sale_stock`` adds one, else the company's default.
-        """
+        """Return the incoterm the customer is asked to confirm: the company's default
+        (``crm_erp_bridge_stock`` puts first the order's own incoterm, which Inventory adds)."""
         self.ensure_one()
-        if "incoterm" in self._fields and self.incoterm:
-            return self.incoterm
         return self.company_id.incoterm_id
 
     @api.model

@@ -269,7 +269,8 @@ class CrmErpReportMixin(models.AbstractModel):
         as backlog) stand for the deal in the months they fall in, and the opportunity's prorated
         revenue leaves the pipeline; it comes back when all its quotations are cancelled or
         expired. Override to change the rule: the forecast and the capacity input read it."""
-        # "opportunity_id IS NOT NULL" lets the planner read the partial index of init()
+        # "opportunity_id IS NOT NULL" lets the planner read the partial index on
+        # sale_order.opportunity_id (created by sale.order)
         return SQL(
             "EXISTS (SELECT 1 FROM sale_order so WHERE so.opportunity_id = l.id "
             "AND so.opportunity_id IS NOT NULL AND (so.state = 'sale' OR %s))",

@@ -1,4 +1,5 @@
 from . import test_timeline
+from . import test_bridge_indexes
 from . import test_timeline_tour
 from . import test_log_interaction
 from . import test_receivables

@@ -1,0 +1,14 @@
+{
+    "name": "CRM-ERP Bridge - Inventory",
+    "summary": "CRM-ERP Bridge with Inventory: deliveries on the customer timeline, "
+    "the order's incoterm in the delivery confirmation",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "CRM-ERP Suite Contributors",
+    "website": "https://github.com/crm-erp-suite/crm-erp-suite",
+    "license": "LGPL-3",
+    "depends": ["crm_erp_bridge", "sale_stock"],
+    "auto_install": True,
+    "application": False,
+    "installable": True,
+}

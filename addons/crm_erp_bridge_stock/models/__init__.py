@@ -1,0 +1,2 @@
+from . import crm_erp_timeline
+from . import sale_order

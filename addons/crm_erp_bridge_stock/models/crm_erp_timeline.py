@@ -1,0 +1,43 @@
+from odoo import api, models
+from odoo.tools import SQL
+
+from odoo.addons.crm_erp_bridge.models.crm_erp_timeline import TimelineSource
+
+
+class CrmErpTimeline(models.AbstractModel):
+    """Timeline part. Inventory: outgoing deliveries done."""
+
+    _inherit = "crm.erp.timeline"
+
+    @api.model
+    def _get_timeline_sources(self):
+        return super()._get_timeline_sources() + [
+            TimelineSource("delivery", self.env._("Delivery done"), self._events_delivery),
+        ]
+
+    @api.model
+    def _events_delivery(self, query):
+        """Outgoing deliveries done, by date done; the picking's origin (the order) is the
+        description, its responsible the salesperson the filter compares."""
+        table = SQL.identifier("stock_picking")
+        rows = self._fetch_documents(
+            "stock.picking",
+            [
+                ("partner_id", "in", query.partner_ids),
+                ("state", "=", "done"),
+                ("picking_type_code", "=", "outgoing"),
+            ]
+            + query.period_domain("date_done")
+            + query.user_domain(),
+            [
+                SQL("%s.id AS id", table),
+                SQL("%s.date_done AS date", table),
+                SQL("%s.name AS name", table),
+                SQL("%s.origin AS description", table),
+                SQL("%s.user_id AS user_id", table),
+                SQL("%s.partner_id AS partner_id", table),
+            ],
+            "date_done desc, id desc",
+            query.limit,
+        )
+        return [self._event(row, "delivery", "stock.picking") for row in rows]
