@@ -19,7 +19,7 @@ import sys
 import polib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ADDONS = ("customer_unification", "crm_erp_bridge", "warranty_management")
+ADDONS = ("customer_unification", "crm_erp_bridge", "crm_erp_bridge_stock", "warranty_management")
 
 
 def export_pot(cr, addon):
