@@ -112,6 +112,7 @@ class CrmErpTimeline(models.AbstractModel):
         return TimelineQuery(partner_ids, date_from, date_to, int(user_id) if user_id else False, limit)
 
     @api.model
+    @api.readonly
     def get_timeline(
         self,
         partner,
@@ -300,10 +301,14 @@ class CrmErpTimeline(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
+    @api.readonly
     def get_timeline_data(
         self, partner_id, event_types=None, date_from=None, date_to=None, user_id=None, offset=0, limit=80
     ):
-        """JSON-friendly :meth:`get_timeline` for the timeline screen."""
+        """JSON-friendly :meth:`get_timeline` for the timeline screen.
+
+        Read-only (``@api.readonly``): on a deployment with ``db_replica_host`` the web client's
+        call is served by the replica. An override must not write."""
         result = self.get_timeline(
             partner_id,
             event_types=event_types,
