@@ -4,10 +4,11 @@
 Creates a throw-away database from a template, installs crm_erp_bridge,
 generates customers with 1,000 / 10,000 / 100,000 documents (a quarter each
 of opportunities, sales orders, posted invoices and chatter e-mails) and
-measures, per customer, the first timeline page and, side by side, what Odoo
-needs for the same history: the partner form, its sales order list and its
-chatter. Figures are medians of several warm runs (registry caches warm,
-record cache cold, as for a new request).
+measures, per customer, the first timeline page (the events; the screen asks for the
+totals, exact sums over the whole history, in a request of their own, measured on its
+own line) and, side by side, what Odoo needs for the same history: the partner form,
+its sales order list and its chatter, and the three together. Figures are medians of
+several warm runs (registry caches warm, record cache cold, as for a new request).
 
 Usage (after ``python benchmarks/make_template.py``)::
 
@@ -151,7 +152,11 @@ def screens(partner_id):
     """Functions reproducing what each screen reads."""
 
     def timeline(env):
-        env["crm.erp.timeline"].get_timeline_data(partner_id)
+        # what the screen asks first: the page of events; the totals come in their own request
+        env["crm.erp.timeline"].get_timeline_data(partner_id, with_totals=False)
+
+    def timeline_totals(env):
+        env["crm.erp.timeline"].get_timeline_totals(partner_id)
 
     def partner_form(env):
         Partner = env["res.partner"]
@@ -180,8 +185,11 @@ def screens(partner_id):
              ("message_type", "!=", "user_notification")], limit=30)
         Store(res["messages"], for_current_user=True).get_result()
 
-    return {"timeline page": timeline, "partner form": partner_form,
+    return {"timeline page": timeline, "timeline totals": timeline_totals, "partner form": partner_form,
             "order list": order_list, "chatter": chatter}
+
+
+ODOO_SCREENS = ("partner form", "order list", "chatter")
 
 
 def main():
@@ -201,12 +209,23 @@ def main():
             cr.commit()
             print(f"generated customer with {size} documents in {time.perf_counter() - started:.1f}s", flush=True)
     admin = 2
-    print(f"\n{'documents':>10} | {'screen':<14} | {'median ms':>9} | {'queries':>7}")
-    print("-" * 52)
+    print(f"\n{'documents':>10} | {'screen':<28} | {'median ms':>9} | {'queries':>7}")
+    print("-" * 66)
+    pages = {}
     for size, partner_id in customers.items():
+        results = {}
         for name, func in screens(partner_id).items():
-            ms, queries = measure(registry, admin, func, args.runs)
-            print(f"{size:>10} | {name:<14} | {ms:>9.1f} | {queries:>7}", flush=True)
+            results[name] = measure(registry, admin, func, args.runs)
+            print(f"{size:>10} | {name:<28} | {results[name][0]:>9.1f} | {results[name][1]:>7}", flush=True)
+        odoo_ms = sum(results[name][0] for name in ODOO_SCREENS)
+        odoo_queries = sum(results[name][1] for name in ODOO_SCREENS)
+        print(f"{size:>10} | {'Odoo three screens together':<28} | {odoo_ms:>9.1f} | {odoo_queries:>7}")
+        pages[size] = results["timeline page"][0]
+    smallest, largest = min(pages), max(pages)
+    if smallest != largest:
+        growth = 100 * (pages[largest] / pages[smallest] - 1)
+        print(f"\ntimeline page from {smallest} to {largest} documents: {pages[smallest]:.1f} -> "
+              f"{pages[largest]:.1f} ms ({growth:+.0f}%)")
     if not args.keep:
         odoo.sql_db.close_all()
         bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)

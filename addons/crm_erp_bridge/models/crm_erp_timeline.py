@@ -122,8 +122,9 @@ class CrmErpTimeline(models.AbstractModel):
         user_id=None,
         offset=0,
         limit=80,
+        with_totals=True,
     ):
-        """Return one page of the customer's timeline and its totals.
+        """Return one page of the customer's timeline and, with ``with_totals``, its totals.
 
         :param partner: ``res.partner`` record or id; the timeline covers its
             commercial partner and all the child contacts.
@@ -131,8 +132,11 @@ class CrmErpTimeline(models.AbstractModel):
         :param date_from: first day (date, datetime or ISO string) or falsy
         :param date_to: last day, included, or falsy
         :param user_id: only events of this salesperson (``res.users`` id)
+        :param with_totals: also compute the totals (their cost grows with the customer's
+            history, the page's does not: the timeline screen asks for them separately with
+            :meth:`get_timeline_totals`, so the page shows without waiting for them)
         :return: ``{"partner_id", "partner_ids", "events", "has_more", "totals"}`` where
-            events are sorted newest first.
+            events are sorted newest first (``totals`` is None without ``with_totals``).
         """
         self._check_timeline_access()
         # the sources read with SQL: pending ORM writes must reach the database
@@ -163,8 +167,19 @@ class CrmErpTimeline(models.AbstractModel):
             "partner_ids": partner_ids,
             "events": events[offset:fetch],
             "has_more": truncated or len(events) > fetch,
-            "totals": self._get_timeline_totals(query),
+            "totals": self._get_timeline_totals(query) if with_totals else None,
         }
+
+    @api.model
+    @api.readonly
+    def get_timeline_totals(self, partner, date_from=None, date_to=None, user_id=None):
+        """The totals of the customer's timeline (same filters as :meth:`get_timeline`): exact
+        sums over the whole history the user may read, in the current company's currency."""
+        self._check_timeline_access()
+        self.env.flush_all()
+        commercial = self._get_timeline_commercial_partner(partner)
+        query = self._timeline_query(self._get_timeline_partner_ids(commercial), date_from, date_to, user_id)
+        return self._get_timeline_totals(query)
 
     # ------------------------------------------------------------------
     # Seams
@@ -303,7 +318,8 @@ class CrmErpTimeline(models.AbstractModel):
     @api.model
     @api.readonly
     def get_timeline_data(
-        self, partner_id, event_types=None, date_from=None, date_to=None, user_id=None, offset=0, limit=80
+        self, partner_id, event_types=None, date_from=None, date_to=None, user_id=None, offset=0, limit=80,
+        with_totals=True,
     ):
         """JSON-friendly :meth:`get_timeline` for the timeline screen.
 
@@ -317,6 +333,7 @@ class CrmErpTimeline(models.AbstractModel):
             user_id=user_id,
             offset=offset,
             limit=limit,
+            with_totals=with_totals,
         )
         labels = dict(self._get_event_types())
         user_ids = {e["user_id"] for e in result["events"] if e.get("user_id")}

@@ -205,6 +205,31 @@ class TestCrmErpTimeline(CrmErpBridgeCommon):
         self.assertEqual(totals["paid"], 150)
         self.assertEqual(totals["overdue"], 400)
 
+    def test_totals_request_equals_the_page_totals(self):
+        """The screen reads the page without totals and the totals on their own: same figures,
+        same filters (a salesperson's own documents, a period)."""
+        self._create_order(price=300.0, user=self.salesman)
+        self._create_order(price=200.0, user=self.other_salesman).action_confirm()
+        self._create_overdue_invoice(price=400.0)
+        timeline = self.Timeline.with_user(self.salesman)
+        for filters in ({}, {"user_id": self.salesman.id}, {"date_from": fields.Date.today()}):
+            with self.subTest(filters=filters):
+                page = timeline.get_timeline_data(self.contact.id, with_totals=False, **filters)
+                self.assertIsNone(page["totals"])
+                self.assertEqual(page["events"], timeline.get_timeline_data(self.contact.id, **filters)["events"])
+                self.assertEqual(timeline.get_timeline_totals(self.contact.id, **filters),
+                                 timeline.get_timeline(self.customer.id, **filters)["totals"])
+        self.assertEqual(timeline.get_timeline_totals(self.customer.id)["open_quotes"], 300)
+
+    def test_totals_refused_to_non_sales_user(self):
+        with self.assertRaises(AccessError):
+            self.Timeline.with_user(self.internal_user).get_timeline_totals(self.customer.id)
+
+    def test_screen_calls_are_read_only(self):
+        """Marked ``@api.readonly``: on a ``db_replica_host`` deployment the replica serves them."""
+        for method in ("get_timeline", "get_timeline_data", "get_timeline_totals"):
+            self.assertTrue(getattr(getattr(type(self.Timeline), method), "_readonly", False), method)
+
     def test_timeline_salesman_sees_own_documents_only(self):
         mine = self._create_order(user=self.salesman)
         theirs = self._create_order(user=self.other_salesman)

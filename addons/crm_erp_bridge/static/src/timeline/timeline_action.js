@@ -32,9 +32,11 @@ export class CrmErpTimelineAction extends Component {
             ["90", _t("Last 90 days")],
             ["365", _t("Last 12 months")],
         ];
+        this.totalsRequest = 0;
         this.state = useState({
             loading: true,
             data: null,
+            totals: null,
             events: [],
             eventType: "",
             period: "",
@@ -63,14 +65,35 @@ export class CrmErpTimelineAction extends Component {
             return;
         }
         this.state.loading = true;
+        if (!offset) {
+            this.loadTotals();
+        }
         const data = await this.orm.call("crm.erp.timeline", "get_timeline_data", [this.partnerId], {
             ...this.filterArgs,
             offset,
             limit: this.pageSize,
+            with_totals: false,
         });
         this.state.data = data;
         this.state.events = offset ? [...this.state.events, ...data.events] : data.events;
         this.state.loading = false;
+    }
+
+    /**
+     * The totals sum the whole history: they come in their own request, so the page does not
+     * wait for them; an answer for filters changed since is dropped.
+     */
+    async loadTotals() {
+        const request = ++this.totalsRequest;
+        this.state.totals = null;
+        const { user_id, date_from } = this.filterArgs;
+        const totals = await this.orm.call("crm.erp.timeline", "get_timeline_totals", [this.partnerId], {
+            user_id,
+            date_from,
+        });
+        if (request === this.totalsRequest) {
+            this.state.totals = totals;
+        }
     }
 
     onFilterChange(field, ev) {
@@ -83,7 +106,10 @@ export class CrmErpTimelineAction extends Component {
     }
 
     get totals() {
-        const totals = this.state.data.totals;
+        const totals = this.state.totals;
+        if (!totals) {
+            return [];
+        }
         const fmt = (value) => formatCurrency(value, totals.currency_id);
         return [
             ["open_pipeline", _t("Open pipeline"), fmt(totals.open_pipeline)],
