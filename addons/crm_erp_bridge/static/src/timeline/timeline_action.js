@@ -6,6 +6,7 @@ import { deserializeDateTime, formatDate, formatDateTime, serializeDate } from "
 import { formatCurrency } from "@web/core/currency";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
+import { Layout } from "@web/search/layout";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 
 const { DateTime } = luxon;
@@ -13,10 +14,12 @@ const { DateTime } = luxon;
 /**
  * Customer 360° timeline: one page of events read over RPC from
  * crm.erp.timeline.get_timeline_data, with type / period / salesperson
- * filters, totals and "load more" paging.
+ * filters, totals and "load more" paging. Odoo's Layout gives it the control
+ * panel every screen has: breadcrumbs back to the customer, named after them.
  */
 export class CrmErpTimelineAction extends Component {
     static template = "crm_erp_bridge.TimelineAction";
+    static components = { Layout };
     static props = { ...standardActionServiceProps };
 
     setup() {
@@ -75,6 +78,7 @@ export class CrmErpTimelineAction extends Component {
             with_totals: false,
         });
         this.state.data = data;
+        this.env.config.setDisplayName?.(_t("%s: timeline", data.partner.name));
         this.state.events = offset ? [...this.state.events, ...data.events] : data.events;
         this.state.loading = false;
     }

@@ -14,6 +14,10 @@ registry.category("web_tour.tours").add("crm_erp_bridge_timeline_tour", {
             trigger: ".o_crm_erp_timeline_events:has(.o_crm_erp_timeline_event_quotation) .o_crm_erp_timeline_event_invoice",
         },
         {
+            content: "The breadcrumbs lead back to the customer, the timeline is named after them",
+            trigger: ".o_control_panel .o_breadcrumb:has(.o_back_button) .active:contains(': timeline')",
+        },
+        {
             content: "The totals are shown",
             trigger: ".o_crm_erp_timeline_totals .o_crm_erp_timeline_total_invoiced",
         },
@@ -43,6 +47,15 @@ registry.category("web_tour.tours").add("crm_erp_bridge_timeline_tour", {
         {
             content: "The invoice form is open",
             trigger: ".o_form_view .o_field_widget[name='partner_id']",
+        },
+        {
+            content: "Back to the timeline through the breadcrumbs",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains(': timeline')",
+            run: "click",
+        },
+        {
+            content: "The timeline is shown again",
+            trigger: ".o_crm_erp_timeline_events .o_crm_erp_timeline_event_invoice",
         },
     ],
 });
