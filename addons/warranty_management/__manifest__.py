@@ -31,6 +31,7 @@
         "views/warranty_supplier_claim_views.xml",
         "views/warranty_claim_analysis_views.xml",
         "views/warranty_cost_report_export_views.xml",
+        "report/crm_erp_customer_report_views.xml",
     ],
     "demo": [
         "demo/warranty_demo.xml",

@@ -319,11 +319,6 @@ class CrmErpForecastReport(models.Model):
     def init(self):
         # the report used to be a database view; it is now built per request
         tools.drop_view_if_exists(self.env.cr, self._table)
-        # "one deal counts once" looks up the sales documents of each open opportunity
-        tools.create_index(
-            self.env.cr, "sale_order_bridge_opportunity_idx", "sale_order", ["opportunity_id"],
-            where="opportunity_id IS NOT NULL",
-        )
 
     @api.model
     def fields_get(self, allfields=None, attributes=None):

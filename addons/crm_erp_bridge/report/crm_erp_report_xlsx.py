@@ -245,25 +245,18 @@ class CrmErpReportXlsx(models.AbstractModel):
     # Builders
     # ------------------------------------------------------------------
     def _xlsx_build_customer(self, workbook, styles, report, domain):
-        measures = [
-            "pipeline_amount", "quotation_amount", "ordered_amount", "invoiced_amount",
-            "paid_amount", "overdue_amount", "warranty_cost", "margin_amount",
-        ]
+        """Summaries by customer and by month with every measure of the report's registry
+        (``_report_measures``, so a measure added by another addon gets its column), then one
+        document sheet per source with the measures of ``_report_source_measures``."""
+        measures = list(report._report_measures())
         self._xlsx_summary(workbook, styles, report, domain, self.env._("By Customer"), ["partner_id"], measures)
         self._xlsx_summary(workbook, styles, report, domain, self.env._("By Month"), ["date:month"], measures)
-        sheets = [
-            ("opportunity", ["pipeline_amount"]),
-            ("quotation", ["quotation_amount"]),
-            ("order", ["ordered_amount", "margin_amount"]),
-            ("invoice", ["invoiced_amount", "paid_amount", "overdue_amount", "margin_amount"]),
-        ]
-        known = {source for source, __ in sheets}
+        source_measures = report._report_source_measures()
         selection = dict(report._fields["source"]._description_selection(self.env))
-        sheets += [(source, measures) for source in selection if source not in known]
-        for source, source_measures in sheets:
+        for source, label in selection.items():
             self._xlsx_document_sheet(
-                workbook, styles, report, domain + [("source", "=", source)], selection[source],
-                source_measures,
+                workbook, styles, report, domain + [("source", "=", source)], label,
+                source_measures.get(source, measures),
             )
 
     def _xlsx_build_forecast(self, workbook, styles, report, domain):

@@ -1,11 +1,16 @@
 """Each customised rule is checked through the path production takes (cron, delivery,
-claim intake, confirmation, timeline page), not by calling the overridden method."""
+claim intake, confirmation, timeline page, report pivot and export), not by calling the overridden
+method."""
+import io
+
+import openpyxl
 from dateutil.relativedelta import relativedelta
 
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.crm_erp_bridge.tests.common_followup import CrmErpBridgeFollowupCommon
+from odoo.addons.crm_erp_bridge.tests.report_common import CrmErpReportCommon
 from odoo.addons.warranty_management.tests.common import WarrantyCommon
 
 
@@ -87,3 +92,26 @@ class TestExampleMatchingRule(TransactionCase):
         ref_line = [line for line in same.explanation if line["field"] == "ref"]
         self.assertEqual([line["level"] for line in ref_line], ["exact"])
         self.assertFalse(pairs.filtered(lambda p: p.partner_b_id == other_b))
+
+
+@tagged("post_install", "-at_install")
+class TestExampleCustomerReportMeasure(CrmErpReportCommon):
+
+    def test_pivot_and_export_show_what_is_left_to_invoice(self):
+        """The order of 10 x 50, 4 units invoiced: 300 left to invoice, on the order row only."""
+        invoice = self.order._create_invoices()
+        invoice.invoice_line_ids.quantity = 4.0
+        invoice.action_post()
+        self.env.flush_all()
+        domain = [("partner_id", "=", self.customer_a.id), ("company_id", "=", self.company_a.id)]
+        report = self.env["crm.erp.customer.report"].with_user(self.salesperson_a)
+        pivot = report.web_read_group(domain, ["example_to_invoice_amount:sum"], ["source"])
+        by_source = {group["source"]: group["example_to_invoice_amount"] for group in pivot["groups"]}
+        self.assertEqual(by_source.pop("order"), 300.0)
+        self.assertFalse(any(by_source.values()))
+        self.assertIn("example_to_invoice_amount", report.fields_get(attributes=["type"]))
+        __, content = self.env["crm.erp.report.xlsx"].with_user(self.salesperson_a).with_context(
+            allowed_company_ids=self.company_a.ids)._export_xlsx("customer", domain)
+        rows = list(openpyxl.load_workbook(io.BytesIO(content), data_only=True)["By Customer"].values)
+        column = rows[0].index("Ordered, To Invoice")
+        self.assertEqual((rows[1][0], rows[1][column]), (self.customer_a.display_name, 300.0))
