@@ -2,7 +2,7 @@
     "name": "CRM-ERP Bridge",
     "summary": "Customer 360° timeline, quote follow-up, receivables in CRM, "
     "unpaid invoice chasing, post-sale follow-up and management reporting",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "author": "CRM-ERP Suite Contributors",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",

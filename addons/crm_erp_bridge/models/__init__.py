@@ -10,7 +10,6 @@ from . import crm_erp_interaction
 from . import crm_lead
 from . import sale_order
 from . import mail_message
-from . import account_move_line
 from . import crm_erp_cadence_step_mixin
 from . import crm_erp_batch_job
 from . import crm_erp_cadence_engine

@@ -12,7 +12,6 @@ EXPECTED = {
     "sale_order_bridge_partner_signed_idx": "sale_order",
     "sale_order_bridge_opportunity_idx": "sale_order",
     "mail_message_bridge_author_date_idx": "mail_message",
-    "account_move_line_bridge_margin_idx": "account_move_line",
 }
 
 
@@ -42,7 +41,7 @@ class TestBridgeIndexes(TransactionCase):
         self.assertEqual({name: table for name, (table, _index) in declared.items()}, EXPECTED)
         self.assertEqual(
             {model._name for model in bridge_indexed_models(self.env)},
-            {"crm.lead", "sale.order", "mail.message", "account.move.line"},
+            {"crm.lead", "sale.order", "mail.message"},
         )
 
     def test_indexes_exist_after_install_as_declared(self):
