@@ -25,7 +25,11 @@ Data sets:
 
     python benchmarks/customer_unification/bench_quality.py [-c CONFIG] [--template suite_bench_tpl] \\
         [--db cu_match_bench_quality] [--entities 3000] [--seed 7] [--profile {standard,legacy,both,none}] \\
-        [--dataset febrl1 ...] [--load {orm,sql}] [--verbose 0|1] [--keep]
+        [--dataset febrl1 ...] [--load {orm,sql}] [--scoring {default,manual,learned}] [--verbose 0|1|2] [--keep]
+
+``--verbose 1`` prints sample errors; ``--verbose 2`` also the most frequent comparison patterns
+(field:level) of the false positives, the missed blocked pairs and the unblocked pairs the scorer
+would find, and the weights tables of the match models.
 
 Run ``python benchmarks/make_template.py`` first; CONFIG defaults to ``$ODOO_RC``, else
 ``benchmarks/.bench-odoo.conf``.
@@ -134,14 +138,15 @@ def measure(args, label, records):
             by_entity[entity].append(pid)
         truth = {tuple(sorted(pair)) for members in by_entity.values() for pair in itertools.combinations(members, 2)}
 
+        if args.scoring != "default":  # every rule scored one way, at that way's documented threshold
+            env["customer.match.rule"].search([]).write(
+                {"scoring": args.scoring, "threshold": LEARNED_THRESHOLD if args.scoring == "learned" else 0.7})
+            env.cr.commit()  # the blocking below runs the passes of this scoring (learned: typo-proof passes)
         started = time.time()
         candidates = candidate_pairs(env, ids)
         blocking_time = time.time() - started
         env.cr.rollback()
 
-        if args.scoring != "default":  # every rule scored one way, at that way's documented threshold
-            env["customer.match.rule"].search([]).write(
-                {"scoring": args.scoring, "threshold": LEARNED_THRESHOLD if args.scoring == "learned" else 0.7})
         started = time.time()
         env["customer.scan.job"].create({"mode": "full"})._run_to_completion()
         scan_time = time.time() - started
@@ -171,6 +176,10 @@ def measure(args, label, records):
             report_errors(records, ids_to_entity, truth, candidates, predicted)
         if args.verbose:
             show_errors(env, predicted, truth, candidates)
+        if args.verbose > 1:
+            show_level_patterns(env, predicted, truth, candidates)
+            for model in env["customer.match.model"].search([]):
+                print(model._cu_weights_table())
         env.cr.rollback()
     return result
 
@@ -202,6 +211,28 @@ def report_errors(records, ids_to_entity, truth, candidates, predicted):
     print("  true pairs by corruption of either record:   pairs  blocked  found")
     for label, (count, blocked, found) in sorted(stats.items(), key=lambda item: -item[1][0]):
         print(f"    {label:40s} {count:6d}  {blocked / count:6.1%}  {found / count:6.1%}")
+
+
+def show_level_patterns(env, predicted, truth, candidates):
+    """Most frequent comparison patterns (field:level) of the false positives and of the missed true pairs."""
+    rule = env["customer.match.rule"]
+    for label, pairs in (("FALSE POSITIVES", predicted - truth),
+                         ("BLOCKED, NOT FOUND", (truth & candidates) - predicted),
+                         ("NOT BLOCKED", truth - candidates)):
+        patterns = collections.Counter()
+        above = 0
+        for a, b in sorted(pairs):
+            pair_rule = rule._rule_for_profile(rule._profiles_from_ids([a])[a])
+            score, explanation = rule._score_pair(*env["res.partner"].browse([a, b]))
+            above += score >= pair_rule.threshold
+            if label == "NOT BLOCKED" and score < pair_rule.threshold:
+                continue  # the scorer would miss them anyway: show the ones blocking loses
+            patterns[" ".join(f"{line['field']}:{line.get('level') or round(line.get('similarity') or 0, 2)}"
+                              for line in explanation if line.get("level") != "missing"
+                              and line["field"] != "prior")] += 1
+        print(f"{label} ({len(pairs)}, {above} scoring above the threshold), most frequent patterns:")
+        for pattern, count in patterns.most_common(12):
+            print(f"  {count:5}  {pattern}")
 
 
 def show_errors(env, predicted, truth, candidates):

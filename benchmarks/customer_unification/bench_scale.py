@@ -1,13 +1,15 @@
 """Full-scan time and peak memory on generated partners, and the latency of the check for one partner being typed.
 
     python benchmarks/customer_unification/bench_scale.py [-c CONFIG] [--template suite_bench_tpl] \
-        [--partners 100000] [--samples 200] [--keep]
+        [--partners 100000] [--samples 200] [--scoring {default,manual,learned}] [--keep]
 
 Run ``python benchmarks/make_template.py`` first; CONFIG defaults to ``$ODOO_RC``, else
 ``benchmarks/.bench-odoo.conf``.
 
 The full scan runs exactly like the cron job (chunk by chunk, committing after each
 chunk).  Peak memory is the Odoo process's maximum resident set size (RSS).
+``--scoring manual|learned`` switches every rule to that scoring first (threshold 0.7 / 0.9, like
+``bench_quality.py``); ``default`` scans with the rules as installed.
 """
 
 import cProfile
@@ -27,7 +29,7 @@ def rss_mb():
 
 def main():
     args = bench_common.parse_args(__doc__, db="cu_match_bench_scale", partners=100000, samples=200, seed=11,
-                                   profile=0)
+                                   profile=0, scoring="default")
     # about 1.45 records per entity with the default duplicate rates
     records = generator.generate(int(args.partners / 1.45), seed=args.seed)[:args.partners]
     bench_common.create_db(args)
@@ -43,6 +45,10 @@ def main():
         gc.collect()
         gc.freeze()
         with bench_common.environment(args) as env:
+            if args.scoring in ("manual", "learned"):  # every rule scored one way (see bench_quality.py)
+                env["customer.match.rule"].search([]).write(
+                    {"scoring": args.scoring, "threshold": 0.9 if args.scoring == "learned" else 0.7})
+                env.cr.commit()
             rss_before = rss_mb()
             profiler = cProfile.Profile() if args.profile else None
             started = time.time()

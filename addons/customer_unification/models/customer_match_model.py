@@ -79,11 +79,11 @@ class CustomerMatchModel(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _cu_default_params(self):
+    def _cu_default_params(self, applies_to):
         """Parameters from the documented default priors (before the first estimation)."""
         rule = self.env["customer.match.rule"]
         result = {}
-        for name, spec in rule._cu_match_fields().items():
+        for name, spec in rule._cu_match_fields_of(applies_to).items():
             result[name] = {
                 "m": tuple(spec["m"]), "u": tuple(spec["u"]),
                 "weights": tuple(fs.match_weight(m, u) for m, u in zip(spec["m"], spec["u"], strict=True)),
@@ -99,7 +99,7 @@ class CustomerMatchModel(models.Model):
                                       ("company_id", "in", [company_id or False, False])])
         model = models_.filtered(lambda m: m.company_id.id == company_id)[:1] or models_[:1]
         if not model:
-            return self._cu_default_params()
+            return self._cu_default_params(applies_to)
         return model._cu_params_of_model()
 
     def _cu_params_of_model(self):
@@ -146,7 +146,7 @@ class CustomerMatchModel(models.Model):
             keys - set(existing), key=lambda k: (k[0], k[1] or 0))]
         created = self.sudo().create(missing) if missing else self.browse()
         for model in created:
-            model._cu_write_lines(self._cu_default_params()["fields"])
+            model._cu_write_lines(self._cu_default_params(model.applies_to)["fields"])
             model.prior = self.env["customer.match.rule"]._cu_default_prior()
         return self.sudo().search([]).filtered(lambda m: (m.applies_to, m.company_id.id or False) in keys)
 
@@ -177,7 +177,8 @@ class CustomerMatchModel(models.Model):
         return self.env.cr.fetchone()[0]
 
     def _cu_needs_estimation(self, count=None, min_partners=None):
-        """Drift check: never estimated, customer count changed by more than ``drift_share``, or too old.
+        """Drift check: never estimated, estimated on fields no longer compared for its kind, customer
+        count changed by more than ``drift_share``, or too old.
 
         Below ``_cu_min_partners`` customers the default priors are kept.
         """
@@ -187,6 +188,9 @@ class CustomerMatchModel(models.Model):
             return False
         if self.state != "estimated" or not self.date_estimated:
             return True
+        compared = self.env["customer.match.rule"]._cu_match_fields_of(self.applies_to)
+        if set(self.line_ids.mapped("field")) - set(compared):
+            return True  # estimated with fields this kind no longer compares (e.g. before given/family name)
         if self.partner_count and abs(count - self.partner_count) / self.partner_count > self.drift_share:
             return True
         return fields.Datetime.now() - self.date_estimated > timedelta(days=self.max_age_days or 0)
@@ -212,7 +216,7 @@ class CustomerMatchModel(models.Model):
         count = self._cu_scope_count()
         if count < max(min_partners, 2):
             return False
-        match_fields = Rule._cu_match_fields()
+        match_fields = Rule._cu_match_fields_of(self.applies_to)
         names = list(match_fields)
         specs = [match_fields[name] for name in names]
         n_levels = [len(spec["levels"]) for spec in specs]
@@ -230,8 +234,9 @@ class CustomerMatchModel(models.Model):
             Rule._cu_compare_levels(specs, sample[i], sample[j])
             for i, j in fs.random_pairs(limits["random_pairs"], len(sample), seed=seed)
         ]
-        exact_u = [fs.exact_u_from_frequencies(
-            [(Rule._cu_field_values(spec, profile) or [None])[0] for profile in sample]) for spec in specs]
+        exact_u = [fs.exact_u_from_frequencies([
+            self._cu_frequency_value(spec, (Rule._cu_field_values(spec, profile) or [None])[0])
+            for profile in sample]) for spec in specs]
         u = fs.estimate_u(random_vectors, n_levels, exact_u)
 
         # blocked candidate pairs (all passes), bounded
@@ -255,9 +260,13 @@ class CustomerMatchModel(models.Model):
         m_init = [list(spec["m"]) if u[p] is not None else None for p, spec in enumerate(specs)]
         free = {p for p in range(len(specs)) if u[p] is not None
                 and sum(1 for vector in vectors if vector[p] is not None) >= min_support}
+        # levels the data cannot tell (fixed_m, e.g. another given name: relatives at one address agree
+        # on everything else, EM would take them for duplicates) keep their documented m
+        fixed = {p: {spec["levels"].index(level) for level in spec.get("fixed_m", ())}
+                 for p, spec in enumerate(specs) if spec.get("fixed_m")}
         m_est, prior, _expected, iterations, support = fs.expectation_maximisation(
             vectors, m_init, u, prior=Rule._cu_default_prior(), free=free,
-            strength=limits["prior_strength"], total_pairs=drawn_from)
+            strength=limits["prior_strength"], total_pairs=drawn_from, fixed=fixed)
         m = [m_est[p] if p in free and support[p] >= min_support else m_init[p] for p in range(len(specs))]
 
         params = {
@@ -273,6 +282,11 @@ class CustomerMatchModel(models.Model):
         _logger.info("Match model %s estimated on %s customers, %s random and %s candidate pairs (λ=%.5f)",
                      self.display_name, len(sample), len(random_vectors), len(vectors), prior)
         return True
+
+    @api.model
+    def _cu_frequency_value(self, spec, value):
+        """The value whose frequency among customers gives a field's exact-level ``u`` (see ``frequency_key``)."""
+        return spec["frequency_key"](value) if value and spec.get("frequency_key") else value
 
     def _cu_write_lines(self, params):
         """Replace the weights table with ``{field: {"m": per level, "u": per level}}``."""
@@ -329,4 +343,4 @@ class CustomerMatchModelLine(models.Model):
     @api.depends("m", "u")
     def _compute_weight(self):
         for line in self:
-            line.weight = fs.match_weight(line.m, line.u) if line.m and line.u else 0.0
+            line.weight = fs.match_weight(line.m, line.u) if line.u else 0.0

@@ -34,12 +34,37 @@ BLOCK_COLUMNS = (
 #: Minimum pg_trgm similarity of names for the name blocking passes and the typing check.
 BLOCK_NAME_SIMILARITY = 0.4
 
+#: Minimum pg_trgm similarity of cities for the phonetic name + region pass (typos, abbreviations).
+BLOCK_CITY_SIMILARITY = 0.5
+
 #: Minimum pg_trgm similarity of streets for the zip + house number pass (names may differ).
 BLOCK_STREET_SIMILARITY = 0.3
 
 
 def _street_words(street_key):
     return normalize.street_parts(street_key)[0]
+
+
+def _same_zip(profile_a, profile_b):
+    return bool(profile_a.get("cu_zip_key")) and profile_a.get("cu_zip_key") == profile_b.get("cu_zip_key")
+
+
+def _first_reading_given(parts):
+    return fs.person_name_alignment(parts, parts)[0]
+
+
+def _first_reading_family(parts):
+    return fs.person_name_alignment(parts, parts)[1]
+
+
+def _display_given_names(parts_a, parts_b):
+    given_a, _family_a, given_b, _family_b = fs.person_name_alignment(parts_a, parts_b)
+    return given_a, given_b
+
+
+def _display_family_names(parts_a, parts_b):
+    _given_a, family_a, _given_b, family_b = fs.person_name_alignment(parts_a, parts_b)
+    return family_a, family_b
 
 
 class BlockingPass:
@@ -198,7 +223,13 @@ class CustomerMatchRule(models.Model):
         key value), ``compare`` (two values -> level index, see
         ``tools.fellegi_sunter``), ``levels`` (level names, exact first, far
         last) and the default priors ``m`` and ``u`` (one per level) used until
-        the database's own weights are estimated. Override, call super and add
+        the database's own weights are estimated. Optional: ``applies_to`` (kinds of partner
+        compared, default both), ``display`` (two extracted values -> the two texts the
+        explanation shows), ``frequency_key`` (extracted value -> the value whose frequency gives
+        the exact level's ``u``), ``skip_if`` (two profiles -> True when another field already
+        says what this one would: the field is then not counted, the explanation shows it under
+        ``skipped_label``) and ``fixed_m`` (levels whose ``m`` the estimation keeps, see
+        ``customer.match.model._cu_estimate``). Override, call super and add
         an entry to compare a new field: scoring, estimation, explanations and
         the weights table follow.
         """
@@ -206,8 +237,25 @@ class CustomerMatchRule(models.Model):
         return {
             "name": {
                 "label": self.env._("Name"), "keys": ("cu_name_key",), "displays": ("name",),
+                "applies_to": ("company",),
                 "compare": fs.level_name, "levels": ("exact", "close", "subset", "partial", "far"),
                 "m": (0.70, 0.18, 0.06, 0.04, 0.02), "u": (0.0005, 0.0015, 0.005, 0.045, 0.948)},
+            # persons: given and family name compared apart, so that another given name with the same
+            # family name (a relative at the same address) is its own, strongly negative, level
+            "given_name": {
+                "label": self.env._("Given Name"), "keys": ("name",), "displays": ("name",),
+                "applies_to": ("individual",), "extract": normalize.person_name_parts,
+                "display": _display_given_names, "frequency_key": _first_reading_given,
+                "compare": fs.level_given_name, "levels": ("exact", "close", "subset", "partial", "far"),
+                # another given name (not a typo, short form or initial) is another person: m = 0
+                "fixed_m": ("far",),
+                "m": (0.78, 0.12, 0.07, 0.03, 0.0), "u": (0.01, 0.01, 0.03, 0.05, 0.90)},
+            "family_name": {
+                "label": self.env._("Family Name"), "keys": ("name",), "displays": ("name",),
+                "applies_to": ("individual",), "extract": normalize.person_name_parts,
+                "display": _display_family_names, "frequency_key": _first_reading_family,
+                "compare": fs.level_family_name, "levels": three,
+                "m": (0.90, 0.08, 0.02), "u": (0.002, 0.004, 0.994)},
             "email": {
                 "label": self.env._("Email"), "keys": ("cu_email_key",), "displays": ("email",),
                 "compare": fs.level_email, "levels": three,
@@ -240,11 +288,20 @@ class CustomerMatchRule(models.Model):
                 "label": self.env._("Zip"), "keys": ("cu_zip_key",), "displays": ("zip",),
                 "compare": fs.level_code, "levels": three,
                 "m": (0.85, 0.08, 0.07), "u": (0.01, 0.03, 0.96)},
+            # the same zip implies the same city, for duplicates and for different customers alike: the
+            # city then says nothing more (its weight would count the place twice)
             "city": {
                 "label": self.env._("City"), "keys": ("cu_city_key",), "displays": ("city",),
+                "skip_if": _same_zip, "skipped_label": self.env._("City (same zip: not counted)"),
                 "compare": fs.level_text, "levels": three,
                 "m": (0.88, 0.07, 0.05), "u": (0.05, 0.01, 0.94)},
         }
+
+    @api.model
+    def _cu_match_fields_of(self, applies_to):
+        """The fields of :meth:`_cu_match_fields` compared for one kind of partner (company / individual)."""
+        return {name: spec for name, spec in self._cu_match_fields().items()
+                if applies_to in spec.get("applies_to", ("company", "individual"))}
 
     @api.model
     def _cu_default_prior(self):
@@ -269,6 +326,9 @@ class CustomerMatchRule(models.Model):
         """Comparison vector of two profiles: one level index (or ``None`` = missing) per field."""
         vector = []
         for spec in fields_specs:
+            if spec.get("skip_if") and spec["skip_if"](profile_a, profile_b):
+                vector.append(None)
+                continue
             values_a = self._cu_field_values(spec, profile_a)
             values_b = self._cu_field_values(spec, profile_b) if values_a else None
             if not values_a or not values_b:
@@ -335,7 +395,7 @@ class CustomerMatchRule(models.Model):
         self.ensure_one()
         if self.scoring == "learned":
             return _LearnedSpec(
-                self._cu_match_fields(),
+                self._cu_match_fields_of(self.applies_to),
                 self.env["customer.match.model"]._cu_params(self.applies_to, self.company_id.id or False))
         labels = dict(self.env["customer.match.rule.line"]._fields["field"]._description_selection(self.env))
         return [_LineSpec(line, labels) for line in self.line_ids]
@@ -395,6 +455,11 @@ class CustomerMatchRule(models.Model):
             # no name condition: a name keyed in differently at the same address
             BlockingPass("zip_house", same("cu_zip_key", "cu_house_key"), similar_streets,
                          fields=("zip", "house_number")),
+            # names that sound alike in one region: zip and city both mistyped, or one missing and the
+            # other mistyped (a region: the zip's first three characters, or a city spelt alike)
+            BlockingPass("phonetic_region", same("cu_phonetic_key"), SQL(
+                "(left(b.cu_zip_key, 3) = left(a.cu_zip_key, 3) OR similarity(b.cu_city_key, a.cu_city_key) >= %s)",
+                BLOCK_CITY_SIMILARITY), fields=("name",)),
         ]
 
     @api.model
@@ -615,10 +680,19 @@ class _LearnedSpec:
         for name, spec, weights, level in zip(self.names, self.fields, self.weights, vector, strict=True):
             weight = 0.0 if level is None else round(weights[level], 4)
             level_name = "missing" if level is None else spec["levels"][level]
+            value_a = " / ".join(str(profile_a[col]) for col in spec["displays"] if profile_a.get(col))
+            value_b = " / ".join(str(profile_b[col]) for col in spec["displays"] if profile_b.get(col))
+            values_a, values_b = (matcher._cu_field_values(spec, profile) for profile in (profile_a, profile_b))
+            if spec.get("display") and values_a and values_b:
+                value_a, value_b = spec["display"](values_a[0], values_b[0])
+            label = spec["label"]
+            if level is None and spec.get("skip_if") and values_a and values_b and spec["skip_if"](
+                    profile_a, profile_b):  # compared, not counted (implied by another field)
+                label = spec.get("skipped_label") or label
+                level_name = spec["levels"][fs.best_level(spec["compare"], values_a, values_b)]
             explanation.append({
-                "field": name, "label": spec["label"], "comparator": level_name, "level": level_name,
-                "value_a": " / ".join(str(profile_a[col]) for col in spec["displays"] if profile_a.get(col)),
-                "value_b": " / ".join(str(profile_b[col]) for col in spec["displays"] if profile_b.get(col)),
+                "field": name, "label": label, "comparator": level_name, "level": level_name,
+                "value_a": value_a, "value_b": value_b,
                 "similarity": None, "weight": weight, "contribution": weight,
             })
         return round(fs.probability(total), 4), explanation

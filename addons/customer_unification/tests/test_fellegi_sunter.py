@@ -3,6 +3,7 @@ import random
 from odoo.tests import tagged
 
 from ..tools import fellegi_sunter as fs
+from ..tools import normalize
 from .common import CustomerUnificationMatchCase
 
 FIRST = ["Giovanni", "Lucia", "Marco", "Elena", "Paolo", "Chiara", "Sergio", "Marta", "Bruno", "Irene",
@@ -42,6 +43,52 @@ class TestFellegiSunterEstimation(CustomerUnificationMatchCase):
                 self.assertAlmostEqual(value, expected, delta=0.03)
         self.assertGreater(iterations, 1)
         self.assertTrue(all(value > 0 for value in support))
+
+    def test_fixed_levels_keep_their_m(self):
+        """A level fixed by prior knowledge keeps its m through EM; the others share the rest."""
+        rng = random.Random(3)
+        vectors = [(0, 0)] * 300 + [(2, 0)] * 100 + [(rng.choice([1, 2]), rng.choice([1, 2])) for _i in range(5000)]
+        m = [[0.7, 0.2, 0.1], [0.8, 0.1, 0.1]]
+        u = [[0.01, 0.09, 0.9], [0.01, 0.09, 0.9]]
+        free_m = fs.expectation_maximisation(vectors, m, u, prior=0.05)[0]
+        self.assertGreater(free_m[0][2], 0.1, "EM alone counts the (2, 0) pairs as matches")
+        fixed_m = fs.expectation_maximisation(vectors, m, u, prior=0.05, fixed={0: {2}})[0]
+        self.assertEqual(fixed_m[0][2], 0.1)
+        self.assertAlmostEqual(sum(fixed_m[0]), 1.0)
+        self.assertLess(fs.match_weight(0.0, 0.9), -35, "m = 0: the level practically rules a match out")
+
+    def test_person_name_parts_and_alignment(self):
+        parts = normalize.person_name_parts
+        self.assertEqual(parts("Sig. Maria Grazia De Luca"), (("maria", "grazia", "deluca"), ""))
+        self.assertEqual(parts("D'Angelo, Anna"), (("dangelo", "anna"), "family_first"))
+        self.assertEqual(fs.person_name_alignment(parts("ROSSI GIUSEPPE"), parts("Giuseppe Rossi")),
+                         ("giuseppe", "rossi", "giuseppe", "rossi"))
+        self.assertEqual(fs.person_name_alignment(parts("Rossi"), parts("Mario Rossi")),
+                         ("", "rossi", "mario", "rossi"))
+
+    def test_given_and_family_name_levels(self):
+        def levels(left, right):
+            left, right = normalize.person_name_parts(left), normalize.person_name_parts(right)
+            return fs.level_given_name(left, right), fs.level_family_name(left, right)
+
+        self.assertEqual(levels("Mario Rossi", "ROSSI, MARIO"), (0, 0))
+        self.assertEqual(levels("Mario Rossi", "Mraio Rosis"), (1, 1))  # typos
+        self.assertEqual(levels("Giuseppe Verdi", "Pino Verdi"), (1, 0))  # a usual short form
+        self.assertEqual(levels("William Smith", "Bill Smith"), (1, 0))
+        self.assertEqual(levels("M. Rossi", "Mario Rossi"), (2, 0))  # an initial
+        self.assertEqual(levels("Maria Grazia Rossi", "Maria Rossi"), (2, 0))  # a compound given name cut
+        self.assertEqual(levels("David Jones", "Dabve Jones"), (3, 0))  # spelt alike: the data decides
+        self.assertEqual(levels("Elena Rossi", "Elisa Rossi"), (3, 0))
+        self.assertEqual(levels("Mario Rossi", "Anna Rossi"), (4, 0))  # a relative
+        self.assertEqual(levels("Rossi", "Mario Rossi"), (None, 0))  # no given name: missing, not far
+        self.assertEqual(levels("Anna Bianchi", "Luca Verdi"), (4, 2))
+
+    def test_token_alignment_takes_the_scorer(self):
+        exact = normalize.exact_similarity
+        self.assertEqual(normalize.aligned_token_similarity(["rossi", "mario"], ["mario", "rossi"], exact), 1.0)
+        self.assertEqual(normalize.aligned_token_similarity(["mario"], ["mario", "rossi"], exact), 0.5)
+        self.assertEqual(normalize.aligned_token_similarity([], ["mario"], exact), 0.0)
+        self.assertAlmostEqual(fs.name_similarity("mario rossi", "rossi mario"), 1.0)
 
     def test_u_from_random_pairs_and_absent_field(self):
         vectors = [(0, None), (2, None), (2, None), (1, None)] * 50
@@ -103,7 +150,8 @@ class TestLearnedModel(CustomerUnificationMatchCase):
         self.assertEqual(self.model.state, "estimated")
         self.assertEqual(self.model.partner_count, len(self.partners))
         learned = set(self.model.line_ids.mapped("field"))
-        self.assertTrue({"name", "street", "house_number", "zip", "city"} <= learned)
+        self.assertTrue({"given_name", "family_name", "street", "house_number", "zip", "city"} <= learned)
+        self.assertNotIn("name", learned, "persons: the name is compared as given and family name")
         self.assertFalse(learned & {"email", "phone", "vat", "company_registry", "website"},
                          "a field absent from the database gets no weight")
         params = self.env["customer.match.model"]._cu_params("individual", self.other_company.id)
@@ -121,6 +169,11 @@ class TestLearnedModel(CustomerUnificationMatchCase):
         self.assertFalse(self.model._cu_needs_estimation(count=count + 1, min_partners=2))
         self.assertTrue(self.model._cu_needs_estimation(count=int(count * 1.5), min_partners=2))
         self.model.date_estimated = "2000-01-01 00:00:00"
+        self.assertTrue(self.model._cu_needs_estimation(count=count, min_partners=2))
+        self.model._cu_estimate(min_partners=2)
+        self.assertFalse(self.model._cu_needs_estimation(count=count, min_partners=2))
+        # estimated before persons compared given and family name apart: re-estimated
+        self.model.line_ids[:1].copy({"field": "name", "level": "exact"})
         self.assertTrue(self.model._cu_needs_estimation(count=count, min_partners=2))
 
     def test_explanation_weights_sum_to_the_pair_weight(self):
@@ -181,6 +234,20 @@ class TestTypoProofBlocking(CustomerUnificationMatchCase):
         self.assertNotIn("phonetic_zip", [p.key for p in Rule._blocking_passes()])
         self.env.ref("customer_unification.customer_match_rule_individual").scoring = "learned"
         self.assertIn("phonetic_zip", [p.key for p in Rule._blocking_passes()])
+
+    def test_mistyped_zip_and_city_stay_a_candidate(self):
+        """Two place fields mistyped (and another house number): the phonetic name key within the
+        region (the zip's first three characters) still proposes the pair to learned rules."""
+        Rule = self.env["customer.match.rule"]
+        base = self._person(**self.BASE)
+        other = self._person(**dict(self.BASE, zip="40112", city="Bolgona", street="Via Garibladi 51"))
+        pair = tuple(sorted((base.id, other.id)))
+        self.assertNotIn(pair, Rule._candidate_pairs(other.ids), "manual rules: no typo-proof passes")
+        self.env.ref("customer_unification.customer_match_rule_individual").scoring = "learned"
+        region = [p for p in Rule._blocking_passes() if p.key == "phonetic_region"]
+        self.assertIn(pair, Rule._candidate_pairs(other.ids, passes=region))
+        far = self._person(**dict(self.BASE, zip="90121", city="Palermo"))
+        self.assertNotIn(tuple(sorted((base.id, far.id))), Rule._candidate_pairs(far.ids, passes=region))
 
     def test_phonetic_key_is_order_independent(self):
         first = self._person("Giovanni Bertolucci")

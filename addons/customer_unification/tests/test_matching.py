@@ -52,7 +52,12 @@ class TestMatching(CustomerUnificationMatchCase):
         by_field = {line["field"]: line for line in explanation}
         self.assertEqual(by_field["email"]["level"], "exact")
         self.assertGreater(by_field["email"]["weight"], 0)
-        self.assertEqual(by_field["name"]["value_b"], "Quercetti, Mario")
+        self.assertNotIn("name", by_field, "persons: given and family name are compared apart")
+        # "Quercetti, Mario": the comma says the family name comes first
+        self.assertEqual((by_field["given_name"]["value_a"], by_field["given_name"]["value_b"]), ("mario", "mario"))
+        self.assertEqual(by_field["given_name"]["level"], "exact")
+        self.assertEqual(by_field["family_name"]["value_b"], "quercetti")
+        self.assertEqual(by_field["family_name"]["label"], "Family Name")
         self.assertEqual(by_field["vat"]["level"], "missing")
         self.assertEqual(by_field["vat"]["weight"], 0.0)
         self.assertLess(by_field["prior"]["weight"], 0)
@@ -61,6 +66,41 @@ class TestMatching(CustomerUnificationMatchCase):
         self._manual()
         score, _explanation = self.env["customer.match.rule"]._score_pair(self.mario, self.brother)
         self.assertLess(score, 0.7)
+
+    def test_learned_relative_at_same_address_is_not_a_duplicate(self):
+        """Same family name, address and landline, another given name: the given name's own level
+        rules the pair out, and the explanation says so."""
+        self._learned()
+        score, explanation = self.env["customer.match.rule"]._score_pair(self.mario, self.brother)
+        self.assertLess(score, 0.5)
+        by_field = {line["field"]: line for line in explanation}
+        self.assertEqual(by_field["given_name"]["level"], "far")
+        self.assertEqual((by_field["given_name"]["value_a"], by_field["given_name"]["value_b"]), ("mario", "luca"))
+        self.assertEqual(by_field["given_name"]["label"], "Given Name")
+        self.assertLess(by_field["given_name"]["weight"], -30)
+        self.assertEqual(by_field["family_name"]["level"], "exact")
+        self.assertGreater(by_field["family_name"]["weight"], 0)
+
+    def test_learned_city_is_not_counted_twice_with_the_zip(self):
+        """The same zip implies the same city: the city line is shown, compared, and adds nothing."""
+        self._learned()
+        _score, explanation = self.env["customer.match.rule"]._score_pair(self.mario, self.brother)
+        city = next(line for line in explanation if line["field"] == "city")
+        self.assertEqual((city["level"], city["weight"]), ("exact", 0.0))
+        self.assertEqual(city["label"], "City (same zip: not counted)")
+        other_zip = self._person("Mario Quercetti", street="Via Roma 12", zip="20122", city="Milano")
+        _score, explanation = self.env["customer.match.rule"]._score_pair(self.mario, other_zip)
+        city = next(line for line in explanation if line["field"] == "city")
+        self.assertEqual(city["label"], "City")
+        self.assertGreater(city["weight"], 0)
+
+    def test_learned_short_form_of_the_given_name_is_a_duplicate(self):
+        self._learned()
+        bill = self._person("Bill Quercetti", street="Via Roma 12", zip="20121", city="Milano")
+        william = self._person("QUERCETTI WILLIAM", street="Via Roma 12", zip="20121", city="Milano")
+        score, explanation = self.env["customer.match.rule"]._score_pair(bill, william)
+        self.assertGreaterEqual(score, 0.9)
+        self.assertEqual(next(line for line in explanation if line["field"] == "given_name")["level"], "close")
 
     def test_company_with_different_valid_vat_is_penalised(self):
         other = self._company("Zorblat Meccanica", vat="DE136695976", website="zorblat.it")

@@ -24,11 +24,18 @@ method, not its code).
 import math
 import random
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
+from . import normalize
+
 #: Smallest probability kept for m and u (no infinite weights).
 EPSILON = 1e-6
+
+#: Smallest m of a level fixed by prior knowledge (``m = 0``: a level that practically rules a
+#: match out, about -40 bits, still finite so that the explanations add up).
+M_FLOOR = 1e-12
 
 
 # ---------------------------------------------------------------------------
@@ -37,26 +44,10 @@ EPSILON = 1e-6
 
 
 def name_similarity(left, right):
-    """Order-insensitive Jaro–Winkler similarity of two name keys, in [0, 1].
-
-    Every word of the shorter name is paired with its most similar word of the
-    longer one; the sum is divided by the word count of the longer name, so
-    swapped given/family names score 1 and a missing word lowers the score.
-    """
-    tokens_l, tokens_r = left.split(), right.split()
-    if len(tokens_l) > len(tokens_r):
-        tokens_l, tokens_r = tokens_r, tokens_l
-    remaining = list(tokens_r)
-    total = 0.0
-    for tok in sorted(tokens_l, key=len, reverse=True):
-        best_index, best = 0, -1.0
-        for index, other in enumerate(remaining):
-            sim = JaroWinkler.similarity(tok, other)
-            if sim > best:
-                best_index, best = index, sim
-        total += best
-        remaining.pop(best_index)
-    return total / len(tokens_r)
+    """Order-insensitive Jaro–Winkler similarity of two name keys, in [0, 1]
+    (:func:`normalize.aligned_token_similarity`): swapped given/family names
+    score 1 and a missing word lowers the score."""
+    return normalize.aligned_token_similarity(left.split(), right.split(), JaroWinkler.similarity)
 
 
 def _word_agrees(word, others):
@@ -85,6 +76,101 @@ def level_name(left, right):
     if any(len(tok) > 2 and _word_agrees(tok, tokens_r) for tok in tokens_l):
         return 3
     return 4
+
+
+@lru_cache(maxsize=65536)
+def person_name_alignment(left, right):
+    """Given and family names of two persons, read in the order that makes them agree best.
+
+    :param left, right: ``normalize.person_name_parts`` of the two names
+    :return: ``(given_left, family_left, given_right, family_right)``, given names possibly ``""``
+
+    A name whose order is unknown is read given name(s) first and family name last, or swapped
+    (family name first, ``"ROSSI MARIO"``); a single word is a family name. The reading kept is the
+    one where most parts are equal, then whose given and family names are most alike together,
+    then whose given names are known given names, then whose family names are most alike.
+    """
+    best, best_key = None, None
+    for given_l, family_l in _name_readings(*left):
+        for given_r, family_r in _name_readings(*right):
+            given_sim = (normalize.aligned_token_similarity(given_l.split(), given_r.split(), JaroWinkler.similarity)
+                         if given_l and given_r else 0.0)
+            family_sim = JaroWinkler.similarity(family_l, family_r)
+            key = ((given_l == given_r != "") + (family_l == family_r), family_sim + given_sim,
+                   sum(normalize.is_known_given_name(word) for word in (*given_l.split(), *given_r.split())),
+                   family_sim)
+            if best_key is None or key > best_key:
+                best, best_key = (given_l, family_l, given_r, family_r), key
+    return best
+
+
+def _name_readings(words, order):
+    if not words:
+        return [("", "")]
+    if len(words) == 1:
+        return [("", words[0])]
+    family_first = (" ".join(words[1:]), words[0])
+    if order == "family_first":
+        return [family_first]
+    return [(" ".join(words[:-1]), words[-1]), family_first]
+
+
+def level_family_name(left, right):
+    """exact / close (Jaro–Winkler ≥ 0.92: typos) / far, after aligning the two names; ``None``
+    when a name is empty."""
+    family_l, family_r = person_name_alignment(left, right)[1::2]
+    if not family_l or not family_r:
+        return None
+    if family_l == family_r:
+        return 0
+    return 1 if JaroWinkler.similarity(family_l, family_r) >= 0.92 else 2
+
+
+def level_given_name(left, right):
+    """exact / close (a typo, a usual short form: William and Bill) / subset (an initial, a word of a
+    compound given name, a shortened name) / partial (spelt alike: several typos, or a similar name) /
+    far (another given name: a relative) after aligning the two names; ``None`` when a side has no
+    given name."""
+    given_l, _family_l, given_r, _family_r = person_name_alignment(left, right)
+    if not given_l or not given_r:
+        return None
+    if given_l == given_r:
+        return 0
+    words_l, words_r = given_l.split(), given_r.split()
+    if len(words_l) == len(words_r) and all(
+            word_l == word_r or _given_word_typo(word_l, word_r)
+            or normalize.given_name_forms(word_l) & normalize.given_name_forms(word_r)
+            for word_l, word_r in zip(words_l, words_r, strict=True)):
+        return 1
+    shorter, longer = (words_l, words_r) if len(words_l) <= len(words_r) else (words_r, words_l)
+    if all(any(_given_word_agrees(word, other) for other in longer) for word in shorter):
+        return 2
+    if any(_given_word_alike(word, other) for word in shorter for other in longer):
+        return 3
+    return 4
+
+
+def _given_word_alike(word, other):
+    """Two given-name words spelt alike without being a plain typo: several typos, or two similar
+    names (Elena / Elisa): the data tells which (the level's m is estimated)."""
+    return JaroWinkler.similarity(word, other) >= 0.75 or (
+        min(len(word), len(other)) >= 4 and Levenshtein.distance(word, other, score_cutoff=2) <= 2)
+
+
+def _given_word_typo(word, other):
+    """Two given-name words differ by a typo: Jaro–Winkler ≥ 0.92, or one edit in words of 3+ letters."""
+    return JaroWinkler.similarity(word, other) >= 0.92 or (
+        min(len(word), len(other)) >= 3 and Levenshtein.distance(word, other, score_cutoff=1) <= 1)
+
+
+def _given_word_agrees(word, other):
+    """A given-name word stands for another: equal, a typo, a usual short form, an initial or a prefix."""
+    if word == other or _given_word_typo(word, other):
+        return True
+    if normalize.given_name_forms(word) & normalize.given_name_forms(other):
+        return True
+    short, long_ = (word, other) if len(word) <= len(other) else (other, word)
+    return long_.startswith(short) and (len(short) == 1 or len(short) >= 3)
 
 
 def level_text(left, right):
@@ -126,8 +212,8 @@ def best_level(compare, values_a, values_b):
 
 
 def match_weight(m, u):
-    """log2 Bayes factor of a level."""
-    return math.log2(max(m, EPSILON) / max(u, EPSILON))
+    """log2 Bayes factor of a level (m floored at ``M_FLOOR``, u at ``EPSILON``)."""
+    return math.log2(max(m, M_FLOOR) / max(u, EPSILON))
 
 
 def prior_weight(prior):
@@ -190,7 +276,7 @@ def exact_u_from_frequencies(values):
 
 
 def expectation_maximisation(vectors, m, u, prior, free=None, max_iterations=100, tolerance=1e-6,
-                             strength=0.0, update_m=True, total_pairs=None):
+                             strength=0.0, update_m=True, total_pairs=None, fixed=None):
     """Estimate m (for the ``free`` positions) and λ by EM with u fixed.
 
     :param vectors: comparison vectors of the blocked candidate pairs
@@ -209,6 +295,9 @@ def expectation_maximisation(vectors, m, u, prior, free=None, max_iterations=100
         are only the candidate pairs of a blocking: the others count as
         non-matches (posterior ≈ 0) and λ is then the probability that two
         random records match, consistent with a u from random pairs
+    :param fixed: ``{position: level indices}`` whose m is kept (prior knowledge the data cannot
+        give, see ``customer.match.rule._cu_match_fields``); the other levels of the position
+        share the rest
     :return: ``(m, prior, expected_matches, iterations, support)``; ``support``
         gives per position the expected number of matches with a value (the
         evidence behind its m; 0 for positions left out)
@@ -250,6 +339,7 @@ def expectation_maximisation(vectors, m, u, prior, free=None, max_iterations=100
                 continue
             row = [max((numerator[index][level] + strength * m_prior[position][level])
                        / (denominator[index] + strength), EPSILON) for level in range(len(m[position]))]
+            row = _keep_fixed(row, m_prior[position], (fixed or {}).get(position))
             change = max(change, max(abs(a - b) for a, b in zip(row, m[position], strict=True)))
             m[position] = row
         prior = new_prior
@@ -258,6 +348,16 @@ def expectation_maximisation(vectors, m, u, prior, free=None, max_iterations=100
         if change < tolerance:
             break
     return m, prior, expected, iterations, support
+
+
+def _keep_fixed(row, initial, levels):
+    """``row`` with the m of ``levels`` reset to ``initial``, the other levels rescaled to sum to the rest."""
+    if not levels:
+        return row
+    kept = sum(initial[level] for level in levels)
+    free_total = sum(value for level, value in enumerate(row) if level not in levels)
+    scale = (1.0 - kept) / free_total if free_total else 0.0
+    return [initial[level] if level in levels else max(value * scale, EPSILON) for level, value in enumerate(row)]
 
 
 def random_pairs(count, size, seed=0):

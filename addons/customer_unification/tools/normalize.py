@@ -353,18 +353,14 @@ def edit_similarity(left, right):
     return OSA.normalized_similarity(left, right)
 
 
-@lru_cache(maxsize=65536)
-def token_set_similarity(left, right):
-    """Fuzzy token-set similarity of two texts, insensitive to word order.
+def aligned_token_similarity(tokens_l, tokens_r, scorer):
+    """Order-insensitive similarity of two token lists under ``scorer`` (two tokens -> [0, 1]).
 
-    Each token of the shorter text is paired with its most similar token of
-    the other (edit similarity, rapidfuzz); the sum is divided by the number of
-    tokens of the longer text, so an extra or missing word lowers the score.
+    Greedy alignment: every token of the shorter list, longest first, is paired
+    with its most similar remaining token of the longer one; the sum is divided
+    by the token count of the longer list, so swapped words score like aligned
+    ones and an extra or missing word lowers the score. ``0.0`` if a list is empty.
     """
-    if left == right:
-        return 1.0 if left else 0.0
-    tokens_l = simplify(left).split()
-    tokens_r = simplify(right).split()
     if not tokens_l or not tokens_r:
         return 0.0
     if len(tokens_l) > len(tokens_r):
@@ -374,12 +370,24 @@ def token_set_similarity(left, right):
     for tok in sorted(tokens_l, key=len, reverse=True):
         best_index, best = 0, -1.0
         for index, other in enumerate(remaining):
-            sim = OSA.normalized_similarity(tok, other)
+            sim = scorer(tok, other)
             if sim > best:
                 best_index, best = index, sim
         total += best
         remaining.pop(best_index)
     return total / len(tokens_r)
+
+
+@lru_cache(maxsize=65536)
+def token_set_similarity(left, right):
+    """Fuzzy token-set similarity of two texts, insensitive to word order.
+
+    Tokens aligned by :func:`aligned_token_similarity` with the edit similarity
+    (optimal string alignment, rapidfuzz).
+    """
+    if left == right:
+        return 1.0 if left else 0.0
+    return aligned_token_similarity(simplify(left).split(), simplify(right).split(), OSA.normalized_similarity)
 
 
 def exact_similarity(left, right):
@@ -407,3 +415,96 @@ def street_parts(street_key):
     for tok in street_key.split():
         (numbers if tok[0].isdigit() else words).append(tok)
     return " ".join(words), (numbers[-1] if numbers else "")
+
+
+# ---------------------------------------------------------------------------
+# Person names: given and family name
+# ---------------------------------------------------------------------------
+
+#: Courtesy and professional titles dropped from person names.
+PERSON_TITLES = frozenset(
+    """
+    sig sigra signor signora sigg signa signorina dott dottssa dottoressa dr prof profssa ing avv rag geom arch
+    mr mrs ms miss mx sir dame rev herr frau mme mlle
+    """.split()
+)
+
+#: Family-name particles glued to the next word ("De Luca" and "Deluca", "D'Angelo" and "Dangelo").
+NAME_PARTICLES = frozenset(
+    "da dal dalla dalle de dei degli del della delle dello di la le lo van von der den du".split())
+
+#: Common given names and their usual short forms (English and Italian, general knowledge).
+NICKNAMES = {
+    "william": "bill billy will willy liam", "robert": "bob bobby rob robbie bert",
+    "richard": "dick rick ricky rich", "james": "jim jimmy jamie", "john": "jack johnny jon",
+    "margaret": "peggy maggie meg marge madge", "elizabeth": "liz lizzie beth betty bess eliza libby",
+    "katherine": "kate kathy katie kitty", "catherine": "kate cathy katie", "thomas": "tom tommy",
+    "michael": "mike mick mickey", "edward": "ed eddie ted ned", "anthony": "tony", "charles": "charlie chuck",
+    "christopher": "chris kit", "daniel": "dan danny", "david": "dave davy", "joseph": "joe joey",
+    "patricia": "pat patty trish", "jennifer": "jen jenny", "susan": "sue susie", "deborah": "deb debbie",
+    "rebecca": "becky becca", "samuel": "sam sammy", "benjamin": "ben benny", "alexander": "alex sandy",
+    "andrew": "andy drew", "matthew": "matt", "nicholas": "nick nicky", "peter": "pete", "stephen": "steve",
+    "steven": "steve", "timothy": "tim", "gregory": "greg", "jonathan": "jon", "kenneth": "ken kenny",
+    "ronald": "ron ronnie", "donald": "don donny", "lawrence": "larry", "harold": "harry hal",
+    "henry": "harry hank", "francis": "frank", "frederick": "fred freddie", "gerald": "jerry gerry",
+    "albert": "al bert", "alfred": "alf fred", "victoria": "vicky", "jessica": "jess jessie",
+    "dorothy": "dot dottie dolly", "barbara": "barb babs", "mary": "molly polly mae", "sarah": "sally",
+    "ann": "annie nancy", "anne": "annie nancy", "helen": "nell nellie", "eleanor": "ellie nora",
+    "christine": "chris tina", "judith": "judy", "theresa": "terry tess", "abigail": "abby",
+    "isabel": "izzy bella", "vincent": "vince vinny", "raymond": "ray", "walter": "walt wally",
+    "leonard": "len leo", "philip": "phil", "douglas": "doug", "jacqueline": "jackie",
+    "giuseppe": "peppe beppe pino peppino bepi", "giovanni": "gianni nino vanni",
+    "francesco": "franco checco cecco ciccio", "salvatore": "toto turi salvo", "vincenzo": "enzo",
+    "antonio": "tonino toto nino", "domenico": "mimmo nico", "alessandro": "sandro", "luigi": "gigi gino",
+    "massimo": "max", "raffaele": "lello", "gabriele": "lele", "emanuele": "manu lele", "filippo": "pippo",
+    "gaetano": "tano", "calogero": "lillo", "pasquale": "lino", "roberto": "berto", "federico": "fede",
+    "giuseppina": "pina peppina", "francesca": "franca", "caterina": "rina", "elisabetta": "betta elisa",
+    "margherita": "rita", "angela": "lina", "carmela": "carmen melina", "rosaria": "rosa",
+    "beatrice": "bice", "teresa": "tessa",
+}
+
+#: nickname or name -> the full names it stands for
+_GIVEN_NAME_FORMS = {}
+for _name, _short in NICKNAMES.items():
+    for _form in (_name, *_short.split()):
+        _GIVEN_NAME_FORMS.setdefault(_form, set()).add(_name)
+
+
+def given_name_forms(token):
+    """Full given names a given-name word stands for (itself when it is none of the known forms)."""
+    return _GIVEN_NAME_FORMS.get(token) or {token}
+
+
+def is_known_given_name(token):
+    """Whether a word is one of the given names (or short forms) of ``NICKNAMES``."""
+    return token in _GIVEN_NAME_FORMS
+
+
+@lru_cache(maxsize=65536)
+def person_name_parts(value):
+    """Words of a person's name, titles dropped and family-name particles glued: ``(words, order)``.
+
+    ``order`` is ``"family_first"`` when a comma says so (``"Rossi, Mario"``), else ``""`` (unknown:
+    given name first, or swapped, see ``fellegi_sunter.person_name_alignment``).
+    """
+    if not value:
+        return (), ""
+    text = str(value).replace("'", "").replace("\u2019", "")  # D'Angelo -> Dangelo
+    order = ""
+    if "," in text:
+        family, given = text.split(",", 1)
+        if simplify(family) and simplify(given):
+            text, order = f"{family} {given}", "family_first"
+    words = []
+    pending = ""
+    for tok in simplify(text).split():
+        if tok in PERSON_TITLES or tok in NAME_STOPWORDS:
+            continue
+        if tok in NAME_PARTICLES:
+            pending += tok
+            continue
+        words.append(pending + tok)
+        pending = ""
+    if pending:
+        words.append(pending)
+    return tuple(words), order
