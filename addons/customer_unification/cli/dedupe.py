@@ -100,6 +100,9 @@ class Dedupe(Command):
                     job._wait_for_other_workers()
                 if commit:
                     env.cr.commit()
+                job.invalidate_recordset()
+                _logger.info("dedupe: %s of %s customers scanned (%s of %s partitions)", job.processed_count,
+                             job.total_count, job.partition_done_count, job.partition_count)
         finally:
             try:
                 env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", SCAN_LOCK_NAMESPACE, job.id))
