@@ -81,15 +81,16 @@ class CustomerMergeRepointer(models.AbstractModel):
         self.env.registry.__dict__.pop(CATALOG_CACHE, None)
         return super()._unregister_hook()
 
-    @api.model
+    @registry_cached
     def _get_excluded_tables(self):
-        """Tables whose references are never moved (seam).
+        """Tables whose references are never moved (seam; its result is cached with the catalog,
+        once per setup of the models).
 
         By default our own audit tables and the tables of transient models,
         whose rows are vacuumed and would make an undo impossible.
         """
         transient = {m._table for m in self.env.registry.values() if m._transient}
-        return set(EXCLUDED_TABLES) | transient
+        return frozenset(EXCLUDED_TABLES) | transient
 
     @registry_cached
     def _get_fk_specs(self, table):
