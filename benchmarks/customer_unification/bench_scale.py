@@ -9,6 +9,9 @@ Run ``python benchmarks/make_template.py`` first; CONFIG defaults to ``$ODOO_RC`
 The full scan runs exactly like the cron job (partition by partition, committing after each
 one).  Peak memory is the Odoo process's maximum resident set size (RSS).
 
+``--incremental 1000`` then changes 1,000 partners and times the incremental scan of the
+changed customers (with the largest worker count).
+
 ``--workers 1,2`` scans the same data once per count, one after the other: with N workers, N
 processes (this one and N - 1 others, each with its own registry and database connection, started
 before the clock) share the scan's partitions as N cron workers or servers would, and the table
@@ -33,7 +36,7 @@ def rss_mb():
 
 def main():
     args = bench_common.parse_args(__doc__, db="cu_match_bench_scale", partners=100000, samples=200, seed=11,
-                                   profile=0, workers="1")
+                                   profile=0, workers="1", incremental=0)
     # about 1.45 records per entity with the default duplicate rates
     records = generator.generate(int(args.partners / 1.45), seed=args.seed)[:args.partners]
     bench_common.create_db(args)
@@ -56,18 +59,20 @@ def main():
             print("\nworkers  full scan  speed-up")
             for workers, elapsed in timings.items():
                 print(f"{workers:>7}  {elapsed:>8.1f}s  {base / elapsed:>7.2f}x")
+        if args.incremental:
+            _incremental_scan(args, max(timings))
         with bench_common.environment(args) as env:
             _typing_latency(env, records, args.samples)
     finally:
         bench_common.drop_db(args)
 
 
-def _full_scan(args, workers):
-    """One full scan with ``workers`` processes sharing its partitions; the elapsed seconds."""
+def _full_scan(args, workers, mode="full", since=None):
+    """One scan with ``workers`` processes sharing its partitions; the elapsed seconds."""
     context = multiprocessing.get_context("spawn")  # a fresh Odoo per worker, no inherited connection
     ready, go = context.Barrier(workers), context.Event()
     with bench_common.environment(args) as env:
-        job = env["customer.scan.job"].create({"mode": "full"})
+        job = env["customer.scan.job"].create({"mode": mode, "since": since})
         env.cr.commit()
         helpers = [context.Process(target=_worker, args=(args.config, args.db, job.id, ready, go))
                    for _ in range(workers - 1)]
@@ -90,10 +95,26 @@ def _full_scan(args, workers):
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
         groups = env["customer.duplicate.group"].search_count([("state", "=", "open")])
-        print(f"full scan, {workers} worker(s): {job.total_count} partners in {job.partition_count} partitions, "
+        print(f"{mode} scan, {workers} worker(s): {job.total_count} partners in {job.partition_count} partitions, "
               f"{job.pair_count} pairs, {groups} groups in {elapsed:.1f}s; peak RSS {rss_mb():.0f} MB "
               f"(process before scan {rss_before:.0f} MB)")
     return elapsed
+
+
+def _incremental_scan(args, workers):
+    """Change ``args.incremental`` partners (a new street number, through the ORM so that their
+    match keys follow), then time the incremental scan of the changed customers."""
+    with bench_common.environment(args) as env:
+        env.cr.execute("SELECT now() AT TIME ZONE 'UTC'")
+        since = env.cr.fetchone()[0]
+        env.cr.execute("SELECT id FROM res_partner WHERE active AND cu_name_key IS NOT NULL "
+                       "ORDER BY md5(id::text) LIMIT %s", [args.incremental])
+        partners = env["res.partner"].browse([row[0] for row in env.cr.fetchall()])
+        for partner in partners:
+            partner.street = f"{partner.street or 'Via Roma'} bis"
+        env.cr.commit()
+    elapsed = _full_scan(args, workers, mode="incremental", since=since)
+    print(f"incremental scan after {args.incremental} partners changed: {elapsed:.1f}s")
 
 
 def _work(env, job):
