@@ -1,19 +1,30 @@
 """Full-scan time and peak memory on generated partners, and the latency of the check for one partner being typed.
 
     python benchmarks/customer_unification/bench_scale.py [-c CONFIG] [--template suite_bench_tpl] \
-        [--partners 100000] [--samples 200] [--scoring {default,manual,learned}] [--keep]
+        [--partners 100000] [--samples 200] [--workers 1] [--incremental 0] \
+        [--scoring {default,manual,learned}] [--keep]
 
 Run ``python benchmarks/make_template.py`` first; CONFIG defaults to ``$ODOO_RC``, else
 ``benchmarks/.bench-odoo.conf``.
 
-The full scan runs exactly like the cron job (chunk by chunk, committing after each
-chunk).  Peak memory is the Odoo process's maximum resident set size (RSS).
+The full scan runs exactly like the cron job (partition by partition, committing after each
+one).  Peak memory is the Odoo process's maximum resident set size (RSS).
+
+``--incremental 1000`` then changes 1,000 partners and times the incremental scan of the
+changed customers (with the largest worker count).
+
+``--workers 1,2`` scans the same data once per count, one after the other: with N workers, N
+processes (this one and N - 1 others, each with its own registry and database connection, started
+before the clock) share the scan's partitions as N cron workers or servers would, and the table
+compares the times. Peak RSS is this process's; the other workers' peaks are printed by them.
+
 ``--scoring manual|learned`` switches every rule to that scoring first (threshold 0.7 / 0.9, like
 ``bench_quality.py``); ``default`` scans with the rules as installed.
 """
 
 import cProfile
 import gc
+import multiprocessing
 import pstats
 import resource
 import statistics
@@ -29,7 +40,7 @@ def rss_mb():
 
 def main():
     args = bench_common.parse_args(__doc__, db="cu_match_bench_scale", partners=100000, samples=200, seed=11,
-                                   profile=0, scoring="default")
+                                   profile=0, workers="1", incremental=0, scoring="default")
     # about 1.45 records per entity with the default duplicate rates
     records = generator.generate(int(args.partners / 1.45), seed=args.seed)[:args.partners]
     bench_common.create_db(args)
@@ -44,32 +55,99 @@ def main():
         # such thing, so move it out of the garbage collector's way before timing the scan.
         gc.collect()
         gc.freeze()
-        with bench_common.environment(args) as env:
-            if args.scoring in ("manual", "learned"):  # every rule scored one way (see bench_quality.py)
+        if args.scoring in ("manual", "learned"):  # every rule scored one way (see bench_quality.py)
+            with bench_common.environment(args) as env:
                 env["customer.match.rule"].search([]).write(
                     {"scoring": args.scoring, "threshold": 0.9 if args.scoring == "learned" else 0.7})
                 env.cr.commit()
-            rss_before = rss_mb()
-            profiler = cProfile.Profile() if args.profile else None
-            started = time.time()
-            if profiler:
-                profiler.enable()
-            job = env["customer.scan.job"].create({"mode": "full"})
-            job.action_start()
-            env.cr.commit()
-            while job.state == "running":
-                job._process_chunk()
-                env.cr.commit()  # what the cron runner does between two calls
-            elapsed = time.time() - started
-            if profiler:
-                profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
-            groups = env["customer.duplicate.group"].search_count([("state", "=", "open")])
-            print(f"full scan: {job.total_count} partners, {job.pair_count} pairs, {groups} groups "
-                  f"in {elapsed:.1f}s; peak RSS {rss_mb():.0f} MB (process before scan {rss_before:.0f} MB)")
+        timings = {}
+        for workers in [int(count) for count in args.workers.split(",")]:
+            timings[workers] = _full_scan(args, workers)
+        if len(timings) > 1:
+            base = timings[min(timings)]
+            print("\nworkers  full scan  speed-up")
+            for workers, elapsed in timings.items():
+                print(f"{workers:>7}  {elapsed:>8.1f}s  {base / elapsed:>7.2f}x")
+        if args.incremental:
+            _incremental_scan(args, max(timings))
+        with bench_common.environment(args) as env:
             _typing_latency(env, records, args.samples)
     finally:
         bench_common.drop_db(args)
+
+
+def _full_scan(args, workers, mode="full", since=None):
+    """One scan with ``workers`` processes sharing its partitions; the elapsed seconds."""
+    context = multiprocessing.get_context("spawn")  # a fresh Odoo per worker, no inherited connection
+    ready, go = context.Barrier(workers), context.Event()
+    with bench_common.environment(args) as env:
+        job = env["customer.scan.job"].create({"mode": mode, "since": since})
+        env.cr.commit()
+        helpers = [context.Process(target=_worker, args=(args.config, args.db, job.id, ready, go))
+                   for _ in range(workers - 1)]
+        for helper in helpers:
+            helper.start()
+        ready.wait()  # every worker has loaded its registry: only the scan is timed
+        rss_before = rss_mb()
+        profiler = cProfile.Profile() if args.profile else None
+        started = time.time()
+        if profiler:
+            profiler.enable()
+        job.action_start()  # estimation of learned weights, split into partitions
+        env.cr.commit()
+        go.set()
+        _work(env, job)
+        for helper in helpers:
+            helper.join()
+        elapsed = time.time() - started
+        if profiler:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        groups = env["customer.duplicate.group"].search_count([("state", "=", "open")])
+        print(f"{mode} scan, {workers} worker(s): {job.total_count} partners in {job.partition_count} partitions, "
+              f"{job.pair_count} pairs, {groups} groups in {elapsed:.1f}s; peak RSS {rss_mb():.0f} MB "
+              f"(process before scan {rss_before:.0f} MB)")
+    return elapsed
+
+
+def _incremental_scan(args, workers):
+    """Change ``args.incremental`` partners (a new street number, through the ORM so that their
+    match keys follow), then time the incremental scan of the changed customers."""
+    with bench_common.environment(args) as env:
+        env.cr.execute("SELECT now() AT TIME ZONE 'UTC'")
+        since = env.cr.fetchone()[0]
+        env.cr.execute("SELECT id FROM res_partner WHERE active AND cu_name_key IS NOT NULL "
+                       "ORDER BY md5(id::text) LIMIT %s", [args.incremental])
+        partners = env["res.partner"].browse([row[0] for row in env.cr.fetchall()])
+        for partner in partners:
+            partner.street = f"{partner.street or 'Via Roma'} bis"
+        env.cr.commit()
+    elapsed = _full_scan(args, workers, mode="incremental", since=since)
+    print(f"incremental scan after {args.incremental} partners changed: {elapsed:.1f}s")
+
+
+def _work(env, job):
+    """What a cron worker does: scan partitions, committing each, until the scan is closed."""
+    while True:
+        env.invalidate_all()
+        if job.state != "running":
+            return
+        if job._process_chunk() is None:  # the rest is held by other workers: wait for them
+            env.cr.commit()
+            job._wait_for_other_workers()
+        env.cr.commit()
+
+
+def _worker(config, db, job_id, ready, go):
+    import odoo  # a spawned process: Odoo is imported and configured here
+    bench_common._load_config(config, db)
+    registry = odoo.modules.registry.Registry(db)
+    ready.wait()
+    go.wait()
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        _work(env, env["customer.scan.job"].browse(job_id))
+    print(f"  worker process: peak RSS {rss_mb():.0f} MB")
 
 
 def _typing_latency(env, records, samples):

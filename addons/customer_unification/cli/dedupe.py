@@ -72,10 +72,13 @@ class Dedupe(Command):
         """Run a full scan and write every open candidate pair as CSV; return the number of rows.
 
         Refuses (``ScanBusyError``) while another scan is running: two scans at
-        once would drop each other's pairs. The command holds a session-level
-        advisory lock on its own scan for the whole run, so the scan cron skips
-        that scan instead of processing the same chunks. With ``commit`` each
-        chunk is committed like the cron does, so a long scan keeps its progress.
+        once would drop each other's pairs. The scan cron workers may help with
+        the partitions of the command's scan (each partition is scanned by one
+        worker); the command holds a session-level advisory lock on its scan for
+        the whole run, so that it alone closes the scan before exporting. With
+        ``commit`` each partition is committed like the cron does, so a long scan
+        keeps its progress, and the command waits for the partitions held by
+        other workers (a lock wait) instead of giving up.
         """
         Job = env["customer.scan.job"]
         running = Job.search([("state", "=", "running")], limit=1)
@@ -91,9 +94,15 @@ class Dedupe(Command):
             job.action_start()
             while job.state == "running":
                 if job._process_chunk() is None:
-                    raise ScanBusyError(f"duplicate scan {job.id} is locked by another process")
+                    if not commit:  # one transaction cannot see the other workers' partitions end
+                        raise ScanBusyError(f"duplicate scan {job.id} is being scanned by other workers")
+                    env.cr.commit()
+                    job._wait_for_other_workers()
                 if commit:
                     env.cr.commit()
+                job.invalidate_recordset()
+                _logger.info("dedupe: %s of %s customers scanned (%s of %s partitions)", job.processed_count,
+                             job.total_count, job.partition_done_count, job.partition_count)
         finally:
             try:
                 env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", SCAN_LOCK_NAMESPACE, job.id))

@@ -6,6 +6,7 @@ from . import customer_match_model
 from . import customer_duplicate_pair
 from . import customer_duplicate_group
 from . import customer_scan_job
+from . import customer_scan_partition
 from . import customer_merge_repointer
 from . import base
 from . import customer_merge_log

@@ -32,13 +32,16 @@ class CustomerScanJob(models.Model):
         help="Incremental scans compare the customers created or changed since this date.")
     chunk_size = fields.Integer(default=2000, required=True)
     threshold = fields.Float(digits=(3, 2), help="Override of the rules' thresholds, empty to use them.")
-    cursor_id = fields.Integer("Last Scanned Partner", default=0, readonly=True)
     total_count = fields.Integer("Customers to Scan", readonly=True)
-    processed_count = fields.Integer("Customers Scanned", readonly=True)
-    pair_count = fields.Integer("Pairs Found", readonly=True)
+    partition_ids = fields.One2many("customer.scan.partition", "job_id", "Partitions", readonly=True)
+    # read from the partitions: parallel workers never write the job row while they scan
+    processed_count = fields.Integer("Customers Scanned", compute="_compute_partition_totals")
+    pair_count = fields.Integer("Pairs Found", compute="_compute_partition_totals")
     failed_count = fields.Integer(
-        "Customers Skipped", readonly=True,
+        "Customers Skipped", compute="_compute_partition_totals",
         help="Customers the scan could not compare because of an error; see the messages of the scan.")
+    partition_count = fields.Integer("Total Partitions", compute="_compute_partition_totals")
+    partition_done_count = fields.Integer("Partitions Scanned", compute="_compute_partition_totals")
     progress = fields.Float(compute="_compute_progress")
     date_start = fields.Datetime("Started", readonly=True)
     date_end = fields.Datetime("Finished", readonly=True)
@@ -52,6 +55,22 @@ class CustomerScanJob(models.Model):
         labels = dict(self._fields["mode"]._description_selection(self.env))
         for job in self:
             job.name = f"{labels[job.mode]} {fields.Datetime.to_string(job.create_date or fields.Datetime.now())}"
+
+    @api.depends("partition_ids.state", "partition_ids.pair_count", "partition_ids.failed_count")
+    def _compute_partition_totals(self):
+        """Sums over the partitions, in one grouped query for all the jobs."""
+        totals = {
+            (job.id, state): (count, customers, pairs, failed)
+            for job, state, count, customers, pairs, failed in self.env["customer.scan.partition"]._read_group(
+                [("job_id", "in", self.ids)], ["job_id", "state"],
+                ["__count", "partner_count:sum", "pair_count:sum", "failed_count:sum"])
+        }
+        for job in self:
+            done = totals.get((job.id, "done"), (0, 0, 0, 0))
+            pending = totals.get((job.id, "pending"), (0, 0, 0, 0))
+            job.partition_count = done[0] + pending[0]
+            job.partition_done_count = done[0]
+            job.processed_count, job.pair_count, job.failed_count = done[1:]
 
     @api.depends("total_count", "processed_count", "state")
     def _compute_progress(self):
@@ -75,13 +94,18 @@ class CustomerScanJob(models.Model):
                 since = self._last_scan_date()
             # learned weights: estimated once at the start of a scan when the customers drifted
             self.env["customer.match.model"].sudo()._cu_refresh()
-            job.write({
-                "state": "running", "since": since, "cursor_id": 0, "processed_count": 0,
-                "pair_count": 0, "date_start": fields.Datetime.now(),
-                "total_count": job._count_partners_to_scan(since),
-            })
-        self.env.ref("customer_unification.ir_cron_customer_scan_job")._trigger()
+            job.write({"state": "running", "since": since, "date_start": fields.Datetime.now()})
+            job.total_count = job._create_partitions()
+        self._trigger_scan_workers()
         return True
+
+    @api.model
+    def _trigger_scan_workers(self):
+        """Wake every cron of the scan workers (``_cron_process_scans``): they share the partitions."""
+        for cron in self.env["ir.cron"].sudo().search([
+            ("model_id.model", "=", self._name), ("code", "=like", "model._cron_process_scans()%"),
+        ]):
+            cron._trigger()
 
     def action_cancel(self):
         self.filtered(lambda j: j.state in ("draft", "running")).write({"state": "cancelled"})
@@ -121,27 +145,86 @@ class CustomerScanJob(models.Model):
             condition = SQL("%s AND p.write_date >= %s", condition, since)
         return condition
 
-    def _count_partners_to_scan(self, since):
+    def _create_partitions(self):
+        """Split the scope into partitions of ``chunk_size`` partners (by id), in one statement;
+        return the number of partners to scan."""
+        self.ensure_one()
         self.env["res.partner"].flush_model()
-        self.env.cr.execute(SQL("SELECT count(*) FROM res_partner p WHERE %s", self._scope_sql(since)))
-        return self.env.cr.fetchone()[0]
-
-    def _next_chunk_ids(self):
+        self.env["customer.scan.partition"].flush_model()
         self.env.cr.execute(SQL(
-            "SELECT p.id FROM res_partner p WHERE %s AND p.id > %s ORDER BY p.id LIMIT %s",
-            self._scope_sql(self.since), self.cursor_id, self.chunk_size,
+            """INSERT INTO customer_scan_partition
+                   (job_id, id_from, id_to, partner_count, state, pair_count, failed_count,
+                    create_uid, create_date, write_uid, write_date)
+               SELECT %(job)s, min(t.id), max(t.id), count(*), 'pending', 0, 0,
+                      %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                 FROM (SELECT p.id, (row_number() OVER (ORDER BY p.id) - 1) / %(size)s AS bucket
+                         FROM res_partner p WHERE %(scope)s) t
+                GROUP BY t.bucket
+            RETURNING partner_count""",
+            job=self.id, uid=self.env.uid, size=self.chunk_size, scope=self._scope_sql(self.since)))
+        partners = sum(row[0] for row in self.env.cr.fetchall())
+        self.invalidate_recordset(["partition_ids"])
+        return partners
+
+    def _claim_partition(self):
+        """The next pending partition, locked for this transaction; an empty recordset when every
+        pending one is held by another worker (or was finished since this transaction began)."""
+        self.ensure_one()
+        Partition = self.env["customer.scan.partition"]
+        Partition.flush_model()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL(
+                    """SELECT id FROM customer_scan_partition
+                        WHERE job_id = %s AND state = 'pending'
+                        ORDER BY id_from LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED""", self.id),
+                    log_exceptions=False)
+                row = self.env.cr.fetchone()
+        except pg_errors.SerializationFailure:  # done by another worker after this snapshot
+            return Partition
+        return Partition.browse(row[0]) if row else Partition
+
+    def _has_pending_partitions(self):
+        self.env.cr.execute(SQL(
+            "SELECT 1 FROM customer_scan_partition WHERE job_id = %s AND state = 'pending' LIMIT 1", self.id))
+        return bool(self.env.cr.fetchone())
+
+    def _partition_partner_ids(self, partition):
+        """Partners of the scope in the partition's id range (the scope may have changed since the
+        split: a partner archived meanwhile is not scanned)."""
+        self.env.cr.execute(SQL(
+            "SELECT p.id FROM res_partner p WHERE %s AND p.id BETWEEN %s AND %s ORDER BY p.id",
+            self._scope_sql(self.since), partition.id_from, partition.id_to,
         ))
         return [row[0] for row in self.env.cr.fetchall()]
 
-    def _try_lock(self):
-        """Take this job for the current transaction; False if another transaction or process holds it.
+    def _wait_for_other_workers(self):
+        """Block until another worker releases what it holds: a partition of this job (it committed
+        or died), else the job itself (it is closing the scan).
 
-        Every chunk runs under a transaction-level advisory lock on the job, and
-        the dedupe command holds the same lock for its whole run (session
-        level), so two cron workers, or the cron and the command, never scan
-        the same chunk. The row lock that follows also fails when another
-        transaction finished a chunk after this one started: its cursor would
-        be stale.
+        For callers that commit between chunks (the ``dedupe`` command, the benchmark's workers):
+        a lock wait, no polling. Call it in a fresh transaction and commit (or roll back) after."""
+        self.ensure_one()
+        pending = SQL(
+            """SELECT id FROM customer_scan_partition WHERE job_id = %s AND state = 'pending'
+                ORDER BY id_from LIMIT 1 FOR NO KEY UPDATE""", self.id)
+        closing = SQL("SELECT id FROM customer_scan_job WHERE id = %s FOR NO KEY UPDATE", self.id)
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(pending, log_exceptions=False)
+                if not self.env.cr.fetchone():
+                    self.env.cr.execute(closing, log_exceptions=False)
+        except pg_errors.SerializationFailure:
+            pass  # released by a commit: the caller's next transaction sees it
+
+    def _try_lock(self):
+        """Take this job for closing it in the current transaction; False if another transaction or
+        process holds it.
+
+        Closing a scan (:meth:`_finish`) runs under a transaction-level advisory lock on the job,
+        and the dedupe command holds the same lock for its whole run (session level), so a scan
+        is closed once, by the command when it runs it. The row lock that follows also fails
+        when another transaction changed the job after this one started.
         """
         self.ensure_one()
         try:
@@ -159,21 +242,24 @@ class CustomerScanJob(models.Model):
         return True
 
     def _process_chunk(self):
-        """Scan the next chunk of partners; finish the job when none is left.
+        """Scan the next pending partition; close the job when every partition is done.
 
-        Returns the number of partners scanned, or ``None`` when another worker
-        holds the job (nothing done). A chunk that fails is retried partner by
-        partner: a partner that still fails is skipped, logged and reported on
-        the job, the others are scanned.
+        Any number of workers may call this at the same time: each claims its own partition
+        (:meth:`_claim_partition`). Returns the number of partners scanned, ``0`` when the job was
+        closed, or ``None`` when nothing could be done now (the remaining partitions are held by
+        other workers, or another worker is closing the job). A chunk that fails is retried
+        partner by partner: a partner that still fails is skipped, logged and reported on the
+        job, the others are scanned.
         """
         self.ensure_one()
-        if not self._try_lock():
-            _logger.info("Duplicate scan %s is being processed by another worker: skipped", self.id)
-            return None
-        partner_ids = self._next_chunk_ids()
-        if not partner_ids:
+        partition = self._claim_partition()
+        if not partition:
+            if self._has_pending_partitions() or not self._try_lock():
+                _logger.info("Duplicate scan %s: the other partitions are being scanned by other workers", self.id)
+                return None
             self._finish()
             return 0
+        partner_ids = self._partition_partner_ids(partition)
         failures = {}
         try:
             with self.env.cr.savepoint():
@@ -192,11 +278,9 @@ class CustomerScanJob(models.Model):
                 except Exception as error:
                     _logger.exception("Duplicate scan %s: partner %s skipped", self.id, partner_id)
                     failures[partner_id] = error
-        self.write({
-            "cursor_id": partner_ids[-1],
-            "processed_count": self.processed_count + len(partner_ids),
-            "pair_count": self.pair_count + pair_count,
-            "failed_count": self.failed_count + len(failures),
+        partition.write({
+            "state": "done", "partner_count": len(partner_ids), "pair_count": pair_count,
+            "failed_count": len(failures), "date_done": fields.Datetime.now(),
         })
         if failures:
             self._report_failures(failures)
@@ -323,13 +407,14 @@ class CustomerScanJob(models.Model):
 
     @api.model
     def _cron_process_scans(self):
-        """ir.cron entry point: one chunk per call, progress reported to the cron runner.
+        """ir.cron entry point: one partition per call, progress reported to the cron runner.
 
-        Scans run one after the other, oldest first. When another worker (or
-        the dedupe command) holds the oldest one, this call does nothing. A
-        scan whose chunk raises outside the per-partner isolation (closing the
-        scan, for instance) is marked failed and reported, so it does not block
-        the queue forever.
+        Every scan worker cron (``ir_cron_customer_scan_job`` and ``ir_cron_customer_scan_job_2``;
+        duplicate one for more parallelism) calls this; they share the partitions of the oldest
+        running scan, each locked by the worker scanning it, on one server or several. When the
+        other workers hold every remaining partition, this call does nothing. A scan whose chunk
+        raises outside the per-partner isolation (closing the scan, for instance) is marked failed
+        and reported, so it does not block the queue forever.
         """
         job = self.search([("state", "=", "running")], order="id", limit=1)
         if not job:

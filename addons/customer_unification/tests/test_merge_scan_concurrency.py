@@ -36,7 +36,9 @@ class TestMergeScanConcurrency(TransactionCase):
             ]).ids
             # incremental since the contacts were created: the scan scans these three contacts only
             job = env["customer.scan.job"].create({"mode": "incremental", "since": since, "chunk_size": 100})
-            job.write({"state": "running", "total_count": 3})
+            job.write({"state": "running"})
+            job.total_count = job._create_partitions()
+            self.assertEqual(job.total_count, 3)
             self.since, self.job_ids = since, job.ids
         self.addCleanup(self._delete_committed_rows)
 

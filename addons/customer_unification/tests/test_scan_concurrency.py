@@ -1,38 +1,53 @@
 from contextlib import closing
 from unittest.mock import patch
 
+import psycopg2
+
 from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import SQL
 
 from ..models.customer_scan_job import SCAN_LOCK_NAMESPACE
 
 # committed test rows must not be posted on nor subscribed to
 QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True}
+MARKS = "customer_unification_test_scan_marks"
+
+
+def _mark_scanned(job, partner_ids):
+    """Stand-in for the real scan: one row per partner, written in the worker's transaction (so it
+    is committed, or rolled back, exactly like the pairs a real partition stores)."""
+    for partner_id in partner_ids:
+        job.env.cr.execute(SQL("INSERT INTO %s (partner_id, job_id) VALUES (%s, %s)",
+                               SQL.identifier(MARKS), partner_id, job.id))
+    return 0
 
 
 @tagged("post_install", "-at_install")
 class TestScanConcurrency(TransactionCase):
-    """Real parallel transactions (separate database sessions) on one committed scan job."""
+    """Real parallel transactions (separate database sessions) on one committed, partitioned scan."""
 
     def setUp(self):
         super().setUp()
         self._envs = []
-        # chunks only move the job's cursor here: no pair is committed by these tests
-        patcher = patch.object(self.registry["customer.scan.job"], "_scan_partners", lambda job, ids: 0)
+        patcher = patch.object(self.registry["customer.scan.job"], "_scan_partners", _mark_scanned)
         patcher.start()
         self.addCleanup(patcher.stop)
         with self.registry.cursor() as cr:
+            cr.execute(SQL("CREATE TABLE IF NOT EXISTS %s (partner_id int, job_id int)", SQL.identifier(MARKS)))
             env = api.Environment(cr, SUPERUSER_ID, QUIET)
-            cr.execute("SELECT count(*) FROM res_partner WHERE active AND cu_name_key IS NOT NULL")
-            total = cr.fetchone()[0]
-            self.assertGreaterEqual(total, 2, "the database needs two partners to scan")
-            job = env["customer.scan.job"].create({"mode": "full", "chunk_size": 1})
-            job.write({"state": "running", "total_count": total})
+            job = env["customer.scan.job"].create({"mode": "full", "chunk_size": 3})
+            job.write({"state": "running"})
+            job.total_count = job._create_partitions()
+            self.assertGreaterEqual(len(job.partition_ids), 3, "the database needs partners to scan")
             self.job_id = job.id
+            cr.execute(SQL("SELECT array_agg(p.id ORDER BY p.id) FROM res_partner p WHERE %s", job._scope_sql(False)))
+            self.scope = cr.fetchone()[0]
         self.addCleanup(self._delete_job)
 
     def _delete_job(self):
         with self.registry.cursor() as cr:
+            cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(MARKS)))
             cr.execute("DELETE FROM customer_scan_job WHERE id = %s", [self.job_id])
             cr.execute("DELETE FROM mail_message WHERE model = 'customer.scan.job' AND res_id = %s", [self.job_id])
             cr.execute("DELETE FROM mail_followers WHERE res_model = 'customer.scan.job' AND res_id = %s",
@@ -44,36 +59,89 @@ class TestScanConcurrency(TransactionCase):
         self._envs.append(env)
         return env["customer.scan.job"].browse(self.job_id)
 
-    def test_two_workers_never_scan_the_same_chunk(self):
+    def _marks(self):
+        with closing(self.registry.cursor()) as cr:
+            cr.execute(SQL("SELECT partner_id, count(*) FROM %s WHERE job_id = %s GROUP BY partner_id",
+                           SQL.identifier(MARKS), self.job_id))
+            return dict(cr.fetchall())
+
+    def _run_alone(self):
+        """One worker committing after every partition, until the scan is closed."""
+        with closing(self.registry.cursor()) as worker_cr:
+            job = self._job(worker_cr)
+            for _step in range(len(self.scope) + 2):
+                result = job._process_chunk()
+                worker_cr.commit()
+                job.invalidate_recordset()
+                if job.state != "running":
+                    return job.state
+                self.assertIsNotNone(result, "a worker alone is never kept waiting")
+        return "running"
+
+    def test_two_workers_scan_different_partitions_at_once(self):
         with closing(self.registry.cursor()) as cr1, closing(self.registry.cursor()) as cr2:
             worker1, worker2 = self._job(cr1), self._job(cr2)
-            self.assertEqual(worker1._process_chunk(), 1)
-            first_cursor = worker1.cursor_id
-            # the first worker has not committed: the second one skips the job
-            self.assertIsNone(worker2._process_chunk())
+            self.assertEqual(worker1._process_chunk(), 3)
+            # the first worker holds its partition (not committed): the second takes the next one
+            self.assertEqual(worker2._process_chunk(), 3)
             cr1.commit()
-            # the second transaction began before that commit: its view of the job is stale, it skips again
-            self.assertIsNone(worker2._process_chunk())
-            cr2.rollback()
-            self.assertEqual(worker2._process_chunk(), 1)
-            self.assertGreater(worker2.cursor_id, first_cursor)
             cr2.commit()
-        with closing(self.registry.cursor()) as cr:
-            self.assertEqual(self._job(cr).processed_count, 2)
+        marks = self._marks()
+        self.assertEqual(sorted(marks), self.scope[:6])
+        self.assertEqual(set(marks.values()), {1})
 
-    def test_cron_skips_a_scan_held_by_the_dedupe_command(self):
-        with closing(self.registry.cursor()) as command_cr, closing(self.registry.cursor()) as cron_cr:
+    def test_every_partner_scanned_once_and_scan_closed(self):
+        with closing(self.registry.cursor()) as cr1:
+            self.assertEqual(self._job(cr1)._process_chunk(), 3)
+            cr1.commit()
+        self.assertEqual(self._run_alone(), "done")
+        marks = self._marks()
+        self.assertEqual(sorted(marks), self.scope)
+        self.assertEqual(set(marks.values()), {1})
+        with closing(self.registry.cursor()) as cr:
+            job = self._job(cr)
+            self.assertEqual(job.processed_count, len(self.scope))
+            self.assertEqual(job.partition_done_count, job.partition_count)
+            self.assertEqual(job.progress, 100.0)
+
+    def test_worker_killed_mid_partition_loses_and_duplicates_nothing(self):
+        killed = self.registry.cursor()
+        try:
+            victim = self._job(killed)
+            self.assertEqual(victim._process_chunk(), 3)  # scanned, not committed yet
+            claimed = victim.partition_ids.filtered(lambda p: p.state == "done")
+            self.assertEqual(len(claimed), 1)
+            with closing(self.registry.cursor()) as other:
+                other.execute("SELECT pg_terminate_backend(%s)", [killed._cnx.get_backend_pid()])
+                other.commit()
+        finally:
+            try:
+                killed.close()
+            except (psycopg2.Error, AttributeError):
+                pass  # the connection is gone with its server process
+        self.assertEqual(self._run_alone(), "done")
+        marks = self._marks()
+        self.assertEqual(sorted(marks), self.scope, "the killed worker's partition was scanned again")
+        self.assertEqual(set(marks.values()), {1}, "nothing of the killed worker's work was kept twice")
+
+    def test_cron_helps_the_dedupe_command_which_alone_closes_the_scan(self):
+        with closing(self.registry.cursor()) as command_cr:
             command_cr.execute("SELECT pg_advisory_lock(%s, %s)", [SCAN_LOCK_NAMESPACE, self.job_id])
             try:
-                job = self._job(cron_cr)
-                job.env["customer.scan.job"]._cron_process_scans()
-                self.assertEqual(job.processed_count, 0)
-                cron_cr.rollback()
+                with closing(self.registry.cursor()) as cron_cr:
+                    env = self._job(cron_cr).env
+                    for _step in range(len(self.scope) + 2):
+                        env["customer.scan.job"]._cron_process_scans()
+                        cron_cr.commit()
+                    job = self._job(cron_cr)
+                    self.assertEqual(job.processed_count, len(self.scope))
+                    self.assertEqual(job.state, "running", "only the command closes its scan")
+                command_cr.rollback()
+                job = self._job(command_cr)
+                self.assertEqual(job._process_chunk(), 0)
+                self.assertEqual(job.state, "done")
+                command_cr.commit()
             finally:
                 command_cr.execute("SELECT pg_advisory_unlock(%s, %s)", [SCAN_LOCK_NAMESPACE, self.job_id])
-                command_cr.rollback()
-        with closing(self.registry.cursor()) as cron_cr:
-            job = self._job(cron_cr)
-            job.env["customer.scan.job"]._cron_process_scans()
-            self.assertEqual(job.processed_count, 1)
-            cron_cr.rollback()
+                command_cr.commit()
+        self.assertEqual(set(self._marks().values()), {1})
