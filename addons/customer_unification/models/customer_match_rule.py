@@ -4,19 +4,6 @@ from odoo.tools import SQL, ormcache
 from ..tools import fellegi_sunter as fs
 from ..tools import normalize
 
-#: Per compared field: the normalized key columns and the raw columns shown to users.
-FIELD_SPECS = {
-    "name": (("cu_name_key",), ("name",)),
-    "email": (("cu_email_key",), ("email",)),
-    "phone": (("cu_phone_key", "cu_mobile_key"), ("phone", "mobile")),
-    "vat": (("cu_vat_key",), ("vat",)),
-    "company_registry": (("cu_registry_key",), ("company_registry",)),
-    "website": (("cu_domain_key",), ("website",)),
-    "street": (("cu_street_key",), ("street",)),
-    "zip": (("cu_zip_key",), ("zip",)),
-    "city": (("cu_city_key",), ("city",)),
-}
-
 PROFILE_COLUMNS = (
     "id", "is_company", "company_id", "parent_id", "name", "email", "phone", "mobile", "vat",
     "company_registry", "website", "street", "zip", "city", "cu_name_key", "cu_email_key",
@@ -228,10 +215,11 @@ class CustomerMatchRule(models.Model):
         explanation shows), ``frequency_key`` (extracted value -> the value whose frequency gives
         the exact level's ``u``), ``skip_if`` (two profiles -> True when another field already
         says what this one would: the field is then not counted, the explanation shows it under
-        ``skipped_label``) and ``fixed_m`` (levels whose ``m`` the estimation keeps, see
-        ``customer.match.model._cu_estimate``). Override, call super and add
-        an entry to compare a new field: scoring, estimation, explanations and
-        the weights table follow.
+        ``skipped_label``), ``fixed_m`` (levels whose ``m`` the estimation keeps, see
+        ``customer.match.model._cu_estimate``) and ``manual`` (False: not offered to manual rule
+        lines, which compare the key columns with their own comparators). Override, call super
+        and add an entry to compare a new field: scoring, estimation, explanations and
+        the weights table follow, and manual rule lines can choose it.
         """
         three = ("exact", "close", "far")
         return {
@@ -244,7 +232,7 @@ class CustomerMatchRule(models.Model):
             # family name (a relative at the same address) is its own, strongly negative, level
             "given_name": {
                 "label": self.env._("Given Name"), "keys": ("name",), "displays": ("name",),
-                "applies_to": ("individual",), "extract": normalize.person_name_parts,
+                "applies_to": ("individual",), "extract": normalize.person_name_parts, "manual": False,
                 "display": _display_given_names, "frequency_key": _first_reading_given,
                 "compare": fs.level_given_name, "levels": ("exact", "close", "subset", "partial", "far"),
                 # another given name (not a typo, short form or initial) is another person: m = 0
@@ -252,7 +240,7 @@ class CustomerMatchRule(models.Model):
                 "m": (0.78, 0.12, 0.07, 0.03, 0.0), "u": (0.01, 0.01, 0.03, 0.05, 0.90)},
             "family_name": {
                 "label": self.env._("Family Name"), "keys": ("name",), "displays": ("name",),
-                "applies_to": ("individual",), "extract": normalize.person_name_parts,
+                "applies_to": ("individual",), "extract": normalize.person_name_parts, "manual": False,
                 "display": _display_family_names, "frequency_key": _first_reading_family,
                 "compare": fs.level_family_name, "levels": three,
                 "m": (0.90, 0.08, 0.02), "u": (0.002, 0.004, 0.994)},
@@ -296,6 +284,12 @@ class CustomerMatchRule(models.Model):
                 "compare": fs.level_text, "levels": three,
                 "m": (0.88, 0.07, 0.05), "u": (0.05, 0.01, 0.94)},
         }
+
+    @api.model
+    def _cu_manual_match_fields(self):
+        """The fields of :meth:`_cu_match_fields` a manual rule line may compare (its ``keys`` with
+        the line's comparator, its ``displays`` in the explanation): all but ``"manual": False``."""
+        return {name: spec for name, spec in self._cu_match_fields().items() if spec.get("manual", True)}
 
     @api.model
     def _cu_match_fields_of(self, applies_to):
@@ -397,8 +391,11 @@ class CustomerMatchRule(models.Model):
             return _LearnedSpec(
                 self._cu_match_fields_of(self.applies_to),
                 self.env["customer.match.model"]._cu_params(self.applies_to, self.company_id.id or False))
-        labels = dict(self.env["customer.match.rule.line"]._fields["field"]._description_selection(self.env))
-        return [_LineSpec(line, labels) for line in self.line_ids]
+        match_fields = self._cu_manual_match_fields()
+        comparators = self.env["customer.match.rule.line"]._cu_comparators()
+        # a line whose field or comparator left the registries (its addon was uninstalled) counts for nothing
+        return [_LineSpec(line, match_fields[line.field], comparators[line.comparator][1])
+                for line in self.line_ids if line.field in match_fields and line.comparator in comparators]
 
     # ------------------------------------------------------------------
     # Candidate generation (PostgreSQL)
@@ -622,16 +619,16 @@ class _LineSpec:
     __slots__ = ("field", "label", "comparator", "compare", "weight", "min_similarity", "mismatch_penalty",
                  "keys", "displays", "line", "_compare_line")
 
-    def __init__(self, line, labels):
+    def __init__(self, line, field_spec, compare):
         self.line = line
         self.field = line.field
-        self.label = labels[line.field]
+        self.label = field_spec["label"]
         self.comparator = line.comparator
-        self.compare = COMPARATORS[line.comparator]
+        self.compare = compare
         self.weight = line.weight
         self.min_similarity = line.min_similarity
         self.mismatch_penalty = line.mismatch_penalty
-        self.keys, self.displays = FIELD_SPECS[line.field]
+        self.keys, self.displays = tuple(field_spec["keys"]), tuple(field_spec["displays"])
         self._compare_line = line._compare_with_spec
 
     def _explain(self, profile_a, profile_b):
@@ -639,14 +636,6 @@ class _LineSpec:
 
     def _contribution(self, profile_a, profile_b):
         return self._compare_line(self, profile_a, profile_b)[1]
-
-
-COMPARATORS = {
-    "exact": normalize.exact_similarity,
-    "trigram": normalize.trigram_similarity,
-    "similarity": normalize.edit_similarity,
-    "token_set": normalize.token_set_similarity,
-}
 
 
 class _LearnedSpec:

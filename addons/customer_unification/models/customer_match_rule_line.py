@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools import normalize
+
 
 class CustomerMatchRuleLine(models.Model):
     _name = "customer.match.rule.line"
@@ -8,29 +10,9 @@ class CustomerMatchRuleLine(models.Model):
 
     rule_id = fields.Many2one("customer.match.rule", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer(default=10)
-    field = fields.Selection(
-        [
-            ("name", "Name"),
-            ("email", "Email"),
-            ("phone", "Phone / Mobile"),
-            ("vat", "Tax ID"),
-            ("company_registry", "Company Registry"),
-            ("website", "Website Domain"),
-            ("street", "Street"),
-            ("zip", "Zip"),
-            ("city", "City"),
-        ],
-        required=True,
-    )
-    comparator = fields.Selection(
-        [
-            ("exact", "Exact (normalized)"),
-            ("trigram", "Trigram similarity"),
-            ("similarity", "String similarity"),
-            ("token_set", "Token set (any word order)"),
-        ],
-        required=True, default="exact",
-    )
+    # both lists come from registries that other addons extend (one place to add a field or a comparator)
+    field = fields.Selection(selection="_selection_field", required=True)
+    comparator = fields.Selection(selection="_selection_comparator", required=True, default="exact")
     weight = fields.Float(
         default=0.2, digits=(3, 2), required=True,
         help="Added to the score, times the similarity, when the values agree.")
@@ -48,6 +30,30 @@ class CustomerMatchRuleLine(models.Model):
         ("min_similarity_range", "CHECK(min_similarity > 0 AND min_similarity <= 1)",
          "The agreement level must be between 0 and 1."),
     ]
+
+    @api.model
+    def _selection_field(self):
+        """The fields a line may compare: the one registry of compared fields,
+        ``customer.match.rule._cu_match_fields`` (entries usable by manual lines, see
+        ``_cu_manual_match_fields``): a field added there can be chosen here, with its label."""
+        fields_registry = self.env["customer.match.rule"]._cu_manual_match_fields()
+        return [(name, spec["label"]) for name, spec in fields_registry.items()]
+
+    @api.model
+    def _cu_comparators(self):
+        """Registry of the comparators of manual lines: ``{key: (label, function)}``, the function
+        taking two normalized values and returning their similarity between 0 and 1. Override,
+        call super and add an entry to offer another comparator."""
+        return {
+            "exact": (self.env._("Exact (normalized)"), normalize.exact_similarity),
+            "trigram": (self.env._("Trigram similarity"), normalize.trigram_similarity),
+            "similarity": (self.env._("String similarity"), normalize.edit_similarity),
+            "token_set": (self.env._("Token set (any word order)"), normalize.token_set_similarity),
+        }
+
+    @api.model
+    def _selection_comparator(self):
+        return [(key, label) for key, (label, _function) in self._cu_comparators().items()]
 
     @api.model
     def _compare_with_spec(self, spec, profile_a, profile_b):

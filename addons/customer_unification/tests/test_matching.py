@@ -1,3 +1,6 @@
+from unittest.mock import patch
+
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import CustomerUnificationMatchCase
@@ -156,6 +159,47 @@ class TestMatching(CustomerUnificationMatchCase):
         rule.line_ids.filtered(lambda line: line.field in ("phone", "street")).weight = 0.0
         score, _explanation = rule._score_pair(self.mario, self.mario_dup)
         self.assertAlmostEqual(score, 0.55, delta=0.01)
+
+    def test_manual_lines_choose_from_the_one_field_registry(self):
+        """The fields a manual line offers are the registry's (name parts, which need the learned
+        comparison, excepted); its keys, displays and label come from the same entry."""
+        Rule, Line = self.env["customer.match.rule"], self.env["customer.match.rule.line"]
+        offered = dict(Line._selection_field())
+        expected = {name for name, spec in Rule._cu_match_fields().items() if spec.get("manual", True)}
+        self.assertEqual(set(offered), expected)
+        self.assertNotIn("given_name", offered)
+        self.assertIn("house_number", offered)
+        self.assertEqual(offered["phone"], Rule._cu_match_fields()["phone"]["label"])
+        self.assertEqual(dict(Line._selection_comparator())["exact"], Line._cu_comparators()["exact"][0])
+
+    def test_field_and_comparator_added_by_inheritance_reach_manual_scoring(self):
+        """One override of each registry: a new field (the customer reference) and a new comparator
+        (same first three characters) can be chosen on a manual line, and scoring and the
+        explanation use them."""
+        Rule, Line = type(self.env["customer.match.rule"]), type(self.env["customer.match.rule.line"])
+        match_fields, comparators = Rule._cu_match_fields, Line._cu_comparators
+
+        def with_ref(rule):
+            ref = {"label": "Customer Reference", "keys": ("ref",), "displays": ("ref",),
+                   "compare": lambda a, b: 2 * (a != b), "levels": ("exact", "close", "far"),
+                   "m": (0.9, 0.05, 0.05), "u": (0.001, 0.001, 0.998)}
+            return {**match_fields(rule), "ref": ref}
+
+        def with_prefix(line):
+            return {**comparators(line), "prefix3": ("Same first three characters",
+                                                    lambda a, b: float(a[:3].lower() == b[:3].lower()))}
+
+        self._manual()
+        rule = self.env.ref("customer_unification.customer_match_rule_individual")
+        with patch.object(Rule, "_cu_match_fields", with_ref), patch.object(Line, "_cu_comparators", with_prefix):
+            (self.mario | self.brother).write({"ref": "K-104"})
+            before, _explanation = rule._score_pair(self.mario, self.brother)
+            rule.line_ids = [Command.create({"field": "ref", "comparator": "prefix3", "weight": 0.3})]
+            score, explanation = rule._score_pair(self.mario, self.brother)
+        self.assertAlmostEqual(score, min(1.0, before + 0.3), places=3)
+        ref_line = next(line for line in explanation if line["field"] == "ref")
+        self.assertEqual((ref_line["label"], ref_line["comparator"], ref_line["value_a"], ref_line["contribution"]),
+                         ("Customer Reference", "prefix3", "K-104", 0.3))
 
     def test_candidate_query_count_is_constant(self):
         with self.assertQueryCount(__system__=7):

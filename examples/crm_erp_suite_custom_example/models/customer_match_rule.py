@@ -8,10 +8,11 @@ class CustomerMatchRule(models.Model):
 
     @api.model
     def _cu_match_fields(self):
-        """Rule 1: learned rules also compare the customer reference (``ref``), kept by the old
-        accounting system on every record it exported: the same reference is strong evidence of
-        one customer, another reference strong evidence of two. The scan, the check while typing,
-        the estimation of the weights and the explanations all follow from this entry."""
+        """Rule 1: compare the customer reference (``ref``), kept by the old accounting system on
+        every record it exported: the same reference is strong evidence of one customer, another
+        reference strong evidence of two. The scan, the check while typing, the estimation of the
+        weights and the explanations all follow from this entry, and manual rule lines can choose
+        the field (with their own comparators and weights)."""
         return {
             **super()._cu_match_fields(),
             "ref": {

@@ -6,6 +6,7 @@ import io
 import openpyxl
 from dateutil.relativedelta import relativedelta
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
@@ -91,6 +92,28 @@ class TestExampleMatchingRule(TransactionCase):
         self.assertEqual(len(same), 1)
         ref_line = [line for line in same.explanation if line["field"] == "ref"]
         self.assertEqual([line["level"] for line in ref_line], ["exact"])
+        self.assertFalse(pairs.filtered(lambda p: p.partner_b_id == other_b))
+
+    def test_manual_rule_line_can_compare_the_customer_reference(self):
+        """The same entry offers the field to manual rules (the shipped default): a line on it,
+        added by the consultant in the rule form, scores it in the full scan."""
+        rule = self.env.ref("customer_unification.customer_match_rule_individual")
+        self.assertIn("ref", dict(self.env["customer.match.rule.line"]._selection_field()))
+        rule.write({"scoring": "manual", "threshold": 0.7,
+                    "line_ids": [Command.create({"field": "ref", "comparator": "exact", "weight": 0.4})]})
+        Partner = self.env["res.partner"]
+        town = {"city": "Gallarate", "is_company": False}
+        same_a, same_b, other_a, other_b = Partner.create([
+            {**town, "name": "Ettore Quadrelli", "ref": "K-1045"},
+            {**town, "name": "Ettore Quadrelli", "ref": "K-1045"},
+            {**town, "name": "Ottavio Brambati", "ref": "K-2087"},
+            {**town, "name": "Ottavio Brambati", "ref": "C-7731"},
+        ])
+        self.env["customer.scan.job"].create({"mode": "full"})._run_to_completion()
+        pairs = self.env["customer.duplicate.pair"].search([("partner_a_id", "in", (same_a | other_a).ids)])
+        same = pairs.filtered(lambda p: p.partner_b_id == same_b)
+        ref_line = [line for line in same.explanation if line["field"] == "ref"]
+        self.assertEqual([(line["label"], line["contribution"]) for line in ref_line], [("Customer Reference", 0.4)])
         self.assertFalse(pairs.filtered(lambda p: p.partner_b_id == other_b))
 
 
