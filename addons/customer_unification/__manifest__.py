@@ -29,6 +29,7 @@
     ],
     "demo": ["demo/customer_unification_demo.xml"],
     "assets": {
+        "web.assets_backend": ["customer_unification/static/src/**/*"],
         "web.assets_tests": ["customer_unification/static/tests/tours/**/*"],
     },
     "application": True,

@@ -185,6 +185,33 @@ class ResPartner(models.Model):
             partner.cu_duplicate_count = len(matches)
             partner.cu_duplicate_warning = partner._cu_render_warning(matches) if matches else False
 
+    @api.model
+    def _cu_duplicate_check_fields(self):
+        """The partner fields the check while typing reads from the form (see
+        :meth:`cu_duplicate_check`): the match keys' sources, the kind and the place in the
+        contact tree and the company."""
+        return {*KEY_DEPENDENCIES, "parent_id", "company_id"}
+
+    @api.model
+    @api.readonly
+    def cu_duplicate_check(self, values, partner_id=False):
+        """The duplicate banner of the partner being typed in the form: ``{"count", "html"}``.
+
+        ``values`` are the form's current values of :meth:`_cu_duplicate_check_fields` (others are
+        refused), ``partner_id`` the record being edited (left out of its own matches). The check
+        is the one of ``cu_duplicate_warning`` (same rules, same visibility filter), run on an
+        unsaved record. Read-only (``@api.readonly``): the form asks for it on every change, and on
+        a ``db_replica_host`` deployment the replica answers."""
+        unknown = set(values) - self._cu_duplicate_check_fields()
+        if unknown:
+            raise UserError(self.env._("The duplicate check does not read these fields: %s",
+                                       ", ".join(sorted(unknown))))
+        origin = self.browse(int(partner_id)) if partner_id else self.browse()
+        if origin:
+            origin.check_access("read")
+        partner = self.new(values, origin=origin)
+        return {"count": partner.cu_duplicate_count, "html": partner.cu_duplicate_warning or ""}
+
     def _cu_visible_matches(self, matches):
         """Split matches into those the current user may read and the number of hidden ones.
 

@@ -10,6 +10,7 @@ from . import test_merge_tours
 from . import test_dedupe_cli
 from . import test_crm_lead
 from . import test_review_tour
+from . import test_prevention_tour
 from . import test_merge_log_security
 from . import test_data_quality
 from . import test_scan_blocking

@@ -1,6 +1,6 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import get_public_method
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import CustomerUnificationMatchCase
 
@@ -51,27 +51,22 @@ class TestPreventionSecurity(CustomerUnificationMatchCase):
         with self.assertRaises(AccessError):
             get_public_method(self.env["res.partner"], "_cu_create_without_duplicate_check")
 
+    def _zarvek_typed(self):
+        return {"is_company": True, "name": "Zarvek Meccanica", "vat": "01234567897", "country_id": self.italy.id}
+
     def test_banner_does_not_name_partner_of_unreadable_company(self):
-        form = Form(self.env["res.partner"].with_user(self.user_main_only))
-        form.company_type = "company"
-        form.name = "Zarvek Meccanica"
-        form.vat = "01234567897"
-        form.country_id = self.italy
-        self.assertEqual(form.cu_duplicate_count, 1)
-        self.assertNotIn("Zarvek", form.cu_duplicate_warning)
-        self.assertNotIn(f"/odoo/contacts/{self.hidden.id}", form.cu_duplicate_warning)
-        self.assertIn("company you cannot access", form.cu_duplicate_warning)
+        result = self.env["res.partner"].with_user(self.user_main_only).cu_duplicate_check(self._zarvek_typed())
+        self.assertEqual(result["count"], 1)
+        self.assertNotIn("Zarvek", result["html"])
+        self.assertNotIn(f"/odoo/contacts/{self.hidden.id}", result["html"])
+        self.assertIn("company you cannot access", result["html"])
 
     def test_banner_names_partner_user_may_read(self):
         user = self.user_main_only
         user.company_ids |= self.other_company
-        form = Form(self.env["res.partner"].with_user(user).with_context(
-            allowed_company_ids=(self.company | self.other_company).ids))
-        form.company_type = "company"
-        form.name = "Zarvek Meccanica"
-        form.vat = "01234567897"
-        form.country_id = self.italy
-        self.assertIn("Zarvek Meccanica S.r.l.", form.cu_duplicate_warning)
+        result = self.env["res.partner"].with_user(user).with_context(
+            allowed_company_ids=(self.company | self.other_company).ids).cu_duplicate_check(self._zarvek_typed())
+        self.assertIn("Zarvek Meccanica S.r.l.", result["html"])
 
     def test_block_still_blocks_but_hides_partner_of_unreadable_company(self):
         self.rule.prevention_mode = "block"
