@@ -169,12 +169,17 @@ def read_calls(session, partner_id):
     """The suite's read-only screens, as the web client asks for them."""
     return [
         ("customer timeline (first page)", lambda: session.call(
-            "crm.erp.timeline", "get_timeline_data", partner_id, limit=80)),
+            "crm.erp.timeline", "get_timeline_data", partner_id, limit=80, with_totals=False)),
         ("customer report pivot by customer", lambda: session.call(
             "crm.erp.customer.report", "web_read_group", [], ["ordered_amount:sum", "invoiced_amount:sum"],
             ["partner_id"])),
         ("combined forecast by month", lambda: session.call(
             "crm.erp.forecast.report", "web_read_group", [], ["revenue_amount:sum"], ["date:month"])),
+        ("duplicate check while typing", lambda: session.call(
+            "res.partner", "cu_duplicate_check", {"name": "Azure Interior", "is_company": True,
+                                                  "email": "azure.Interior24@example.com"})),
+        ("customer timeline totals", lambda: session.call(
+            "crm.erp.timeline", "get_timeline_totals", partner_id)),
         ("duplicate review list", lambda: session.call(
             "customer.duplicate.group", "web_search_read", [], specification={"display_name": {}})),
         ("warranty registrations list", lambda: session.call(
