@@ -1,3 +1,5 @@
+import itertools
+
 from odoo import api, fields, models
 from odoo.tools import SQL, ormcache
 
@@ -57,12 +59,19 @@ def _display_family_names(parts_a, parts_b):
 class BlockingPass:
     """One blocking pass: ``lookup`` (index-backed condition on ``b`` given ``a``), an optional
     ``refine`` condition, and the compared ``fields`` the pass requires to agree (documents
-    which single-field typo the pass does not survive)."""
+    which single-field typo the pass does not survive).
 
-    __slots__ = ("key", "lookup", "refine", "fields")
+    ``neighbours`` makes it a sorted-neighbourhood pass: ``(place, b_key, a_key)``, the partners
+    ``b`` of the ``lookup`` whose ``b_key`` comes nearest to ``a_key`` in the order of a btree index
+    on ``(b.place, b_key)``, at most ``customer.match.rule._blocking_pass_limit()`` on each side, read
+    from the index alone; ``refine`` then sees them as ``w`` (``w.id``, ``w.name_key``: their
+    ``cu_name_key``)."""
 
-    def __init__(self, key, lookup, refine=None, fields=()):
+    __slots__ = ("key", "lookup", "refine", "fields", "neighbours")
+
+    def __init__(self, key, lookup, refine=None, fields=(), neighbours=None):
         self.key, self.lookup, self.refine, self.fields = key, lookup, refine, frozenset(fields)
+        self.neighbours = neighbours
 
 
 class CustomerMatchRule(models.Model):
@@ -408,7 +417,9 @@ class CustomerMatchRule(models.Model):
         Each pass looks up ``b`` for every scanned partner ``a`` with
         ``lookup`` alone (a fenced ``LATERAL`` subquery), so ``lookup`` must be
         answered by an index on ``b``; ``refine`` is checked afterwards with the
-        eligibility, company and direction filters. Override to add or remove
+        eligibility, company and direction filters. The name passes of a place (zip, city) are
+        sorted neighbourhoods (``BlockingPass.neighbours``): their work per partner is bounded by
+        :meth:`_blocking_pass_limit` however crowded the place. Override to add or remove
         passes.
         """
         def name_blocks(place):
@@ -422,6 +433,27 @@ class CustomerMatchRule(models.Model):
             return SQL(" AND ").join(
                 SQL("b.%(col)s = a.%(col)s", col=SQL.identifier(col)) for col in columns)
 
+        def name_key(alias, rotated):
+            column = SQL.identifier(alias, "cu_name_key")
+            return SQL("customer_unification_name_rotated(%s)", column) if rotated else column
+
+        def nearest_names(place, fields, condition=None):
+            # the same name in the same place (homonyms: they would crowd the neighbourhood), then the
+            # nearest names there by the name key (words sorted: a swap does not move it) and by the
+            # rotated key (last word first: nor does a typo in the first word), both keys of ``a``
+            # against both keys of ``b`` (a typo may change which word sorts first)
+            label = place.removeprefix("cu_").removesuffix("_key")
+            conditions = [condition] if condition else []
+            passes = [BlockingPass(f"name_{label}", SQL(" AND ").join([*conditions, same(place, "cu_name_key")]),
+                                   fields=fields)]
+            same_place = SQL(" AND ").join([*conditions, same(place)])
+            for b_rotated, a_rotated in itertools.product((False, True), repeat=2):
+                passes.append(BlockingPass(
+                    f"name_{label}_near_{int(b_rotated)}{int(a_rotated)}", same_place,
+                    SQL("similarity(w.name_key, a.cu_name_key) >= %s", BLOCK_NAME_SIMILARITY), fields=fields,
+                    neighbours=(place, name_key("b", b_rotated), name_key("a", a_rotated))))
+            return passes
+
         similar_names = SQL("similarity(b.cu_name_key, a.cu_name_key) >= %s", BLOCK_NAME_SIMILARITY)
         similar_streets = SQL("similarity(b.cu_street_key, a.cu_street_key) >= %s", BLOCK_STREET_SIMILARITY)
         passes = [
@@ -433,11 +465,10 @@ class CustomerMatchRule(models.Model):
             BlockingPass("vat", same("cu_vat_key"), fields=("vat",)),
             BlockingPass("registry", same("cu_registry_key"), fields=("company_registry",)),
             BlockingPass("website", same("cu_domain_key"), fields=("website",)),
-            # a name word alike + the same zip / city / house number (typo in the other place fields)
-            BlockingPass("name_zip", name_blocks("cu_zip_key"), similar_names, fields=("name", "zip")),
-            # (a city is much bigger than a zip: by word start only for partners without a zip)
-            BlockingPass("name_city", SQL("a.cu_zip_key IS NULL AND %s", name_blocks("cu_city_key")),
-                         similar_names, fields=("name", "city")),
+            # a name alike + the same zip / city (typo in the other place fields); a city is much bigger
+            # than a zip: for partners without a zip only
+            *nearest_names("cu_zip_key", ("name", "zip")),
+            *nearest_names("cu_city_key", ("name", "city"), SQL("a.cu_zip_key IS NULL")),
             BlockingPass("street", same("cu_street_key"), similar_names,
                          fields=("name", "street", "house_number")),
         ]
@@ -495,19 +526,27 @@ class CustomerMatchRule(models.Model):
         # The lookup of each pass is fenced (OFFSET 0) so that PostgreSQL answers it with
         # the pass's own index, per scanned partner, whatever it estimates for the filters;
         # the costly refinement (name similarity) only sees the rows the cheap filters keep.
-        branches = [
-            SQL(
+        filters = SQL(
+            """%s AND %s AND b.is_company = a.is_company
+               AND (a.company_id IS NULL OR b.company_id IS NULL OR a.company_id = b.company_id)
+               AND b.parent_id IS DISTINCT FROM a.id AND a.parent_id IS DISTINCT FROM b.id""",
+            direction, self._eligible_partner_sql("b"))
+        branches = []
+        for blocking in (self._blocking_passes() if passes is None else passes):
+            if blocking.neighbours:
+                branches.append(SQL(
+                    """SELECT a.id AS a_id, b.id AS b_id FROM scanned a
+                       CROSS JOIN LATERAL (%s) w JOIN res_partner b ON b.id = w.id
+                        WHERE %s AND %s""",
+                    self._blocking_neighbours_sql(blocking), blocking.refine or SQL("TRUE"), filters))
+                continue
+            branches.append(SQL(
                 """SELECT a.id AS a_id, b.id AS b_id FROM scanned a
                    CROSS JOIN LATERAL (SELECT %s FROM res_partner b WHERE %s OFFSET 0) b
-                    WHERE %s AND %s AND b.is_company = a.is_company
-                      AND (a.company_id IS NULL OR b.company_id IS NULL OR a.company_id = b.company_id)
-                      AND b.parent_id IS DISTINCT FROM a.id AND a.parent_id IS DISTINCT FROM b.id
-                      AND %s""",
+                    WHERE %s AND %s""",
                 SQL(", ").join(SQL.identifier("b", col) for col in BLOCK_COLUMNS),
-                blocking.lookup, direction, self._eligible_partner_sql("b"), blocking.refine or SQL("TRUE"),
-            )
-            for blocking in (self._blocking_passes() if passes is None else passes)
-        ]
+                blocking.lookup, filters, blocking.refine or SQL("TRUE"),
+            ))
         self.env.cr.execute(SQL(
             """
             WITH scanned AS MATERIALIZED (
@@ -524,6 +563,31 @@ class CustomerMatchRule(models.Model):
             union=SQL(" UNION ").join(branches),
         ))
         return self.env.cr.fetchall()
+
+    @api.model
+    def _blocking_pass_limit(self):
+        """Partners a sorted-neighbourhood pass (``BlockingPass.neighbours``) reads on each side of
+        a scanned partner's key: bounds the scan's work per partner whatever the size of a place
+        (a common name in a big town), at the price of the farther names of crowded places."""
+        return 10
+
+    @api.model
+    def _blocking_neighbours_sql(self, blocking):
+        """The lookup of a sorted-neighbourhood pass for the scanned partner ``a``: the ids and name
+        keys (``id``, ``name_key``) of the :meth:`_blocking_pass_limit` partners just above and just below
+        ``a``'s key among those of ``blocking.lookup`` of ``a``'s kind, read from the btree index on
+        ``(place, key)``."""
+        place, b_key, a_key = blocking.neighbours
+        place = SQL.identifier("b", place)
+        return SQL(" UNION ALL ").join(
+            SQL(
+                """(SELECT b.id, b.cu_name_key AS name_key FROM res_partner b
+                     WHERE %(lookup)s AND b.is_company = a.is_company AND %(b_key)s %(op)s %(a_key)s
+                     ORDER BY %(place)s %(dir)s, %(b_key)s %(dir)s LIMIT %(limit)s)""",
+                b_key=b_key, a_key=a_key, lookup=blocking.lookup, place=place, op=SQL(op), dir=SQL(direction),
+                limit=self._blocking_pass_limit())
+            for op, direction in ((">", "ASC"), ("<", "DESC"))
+        )
 
     @api.model
     def _score_candidate_pairs(self, pairs, threshold=None):
@@ -554,8 +618,7 @@ class CustomerMatchRule(models.Model):
         if not rule or not profile.get("cu_name_key"):
             return []
         phones = [p for p in (profile["cu_phone_key"], profile["cu_mobile_key"]) if p]
-        # pg_trgm's "%" operator (index-backed); SQL() needs it as an escaped literal
-        conditions = [SQL("b.cu_name_key %s %s", SQL("%%"), profile["cu_name_key"])]
+        conditions = []
         if profile.get("cu_phonetic_key"):
             conditions.append(SQL("b.cu_phonetic_key = %s", profile["cu_phonetic_key"]))
         for column in ("cu_email_key", "cu_vat_key", "cu_registry_key", "cu_domain_key"):
@@ -566,26 +629,36 @@ class CustomerMatchRule(models.Model):
         company_sql = SQL("TRUE")
         if profile["company_id"]:
             company_sql = SQL("(b.company_id IS NULL OR b.company_id = %s)", profile["company_id"])
-        self.env["res.partner"].flush_model()
-        # transaction-local: only names at least this similar use the trigram index branch
-        self.env.cr.execute(SQL("SET LOCAL pg_trgm.similarity_threshold = %s", self._match_name_similarity()))
-        self.env.cr.execute(SQL(
-            """
-            SELECT b.id FROM res_partner b
-             WHERE (%(cond)s) AND %(eligible)s AND b.is_company = %(is_company)s AND %(company)s
+        filters = SQL(
+            """%(eligible)s AND b.is_company = %(is_company)s AND %(company)s
                AND b.id <> %(self_id)s AND b.parent_id IS DISTINCT FROM %(self_id)s
                AND b.id IS DISTINCT FROM %(parent_id)s
                AND NOT EXISTS (
                    SELECT 1 FROM customer_duplicate_pair p
                     WHERE p.state <> 'open'
-                      AND p.partner_a_id = LEAST(b.id, %(self_id)s) AND p.partner_b_id = GREATEST(b.id, %(self_id)s))
-             ORDER BY similarity(b.cu_name_key, %(name)s) DESC
-             LIMIT %(cap)s
-            """,
-            cond=SQL(" OR ").join(conditions), eligible=self._eligible_partner_sql("b"),
-            is_company=bool(profile["is_company"]), company=company_sql,
-            self_id=profile["id"] or 0, parent_id=profile["parent_id"] or None,
-            name=profile["cu_name_key"], cap=self._match_candidate_cap(),
+                      AND p.partner_a_id = LEAST(b.id, %(self_id)s)
+                      AND p.partner_b_id = GREATEST(b.id, %(self_id)s))""",
+            eligible=self._eligible_partner_sql("b"), is_company=bool(profile["is_company"]), company=company_sql,
+            self_id=profile["id"] or 0, parent_id=profile["parent_id"] or None)
+        name, cap = profile["cu_name_key"], self._match_candidate_cap()
+        # the names: the ``cap`` nearest (trigram distance, GiST index: a bounded walk however
+        # common the name), kept from the similarity of _match_name_similarity; the identifiers and
+        # the phonetic key: every partner sharing one. The ``cap`` most similar of both.
+        branches = [SQL(
+            """SELECT n.id, n.cu_name_key FROM (
+                   SELECT b.id, b.cu_name_key FROM res_partner b WHERE %s
+                    ORDER BY b.cu_name_key <-> %s LIMIT %s) n
+                WHERE similarity(n.cu_name_key, %s) >= %s""",
+            filters, name, cap, name, self._match_name_similarity())]
+        if conditions:  # fenced: answered by the keys' own indexes whatever the filters
+            branches.append(SQL(
+                """SELECT b.id, b.cu_name_key FROM (SELECT * FROM res_partner b WHERE %s OFFSET 0) b
+                    WHERE %s""",
+                SQL(" OR ").join(conditions), filters))
+        self.env["res.partner"].flush_model()
+        self.env.cr.execute(SQL(
+            "SELECT c.id FROM (%s) c ORDER BY similarity(c.cu_name_key, %s) DESC LIMIT %s",
+            SQL(" UNION ").join(SQL("(%s)", branch) for branch in branches), name, cap,
         ))
         candidate_ids = [row[0] for row in self.env.cr.fetchall()]
         profiles = self._profiles_from_ids(candidate_ids)

@@ -97,6 +97,16 @@ class ResPartner(models.Model):
                    USING gin (customer_unification_name_blocks(%s, cu_name_key)) WITH (fastupdate = off)""",
                 SQL.identifier(f"res_partner__{column}_name_blocks_index"), SQL.identifier(column),
             ))
+        self._cu_init_name_neighbours()
+        # the nearest names anywhere, for the check while typing (customer.match.rule._match_profile):
+        # one index per kind of partner, of the partners taking part in matching, so that the walk
+        # to the nearest names never skips the other kind
+        eligible = self.env["customer.match.rule"]._eligible_partner_sql("res_partner")
+        for kind, condition in (("company", SQL("is_company")), ("individual", SQL("NOT is_company"))):
+            self.env.cr.execute(SQL(
+                "CREATE INDEX IF NOT EXISTS %s ON res_partner USING gist (cu_name_key gist_trgm_ops) WHERE %s AND %s",
+                SQL.identifier(f"res_partner__cu_name_key_{kind}_gist_index"), condition, eligible,
+            ))
         # composite keys of the passes that do not need the name to be spelt alike (see _blocking_passes)
         for name, columns in BLOCK_INDEXES.items():
             self.env.cr.execute(SQL(
@@ -104,6 +114,35 @@ class ResPartner(models.Model):
                 SQL.identifier(name), SQL(", ").join(SQL.identifier(col) for col in columns),
                 SQL.identifier(columns[1]),
             ))
+
+    def _cu_init_name_neighbours(self):
+        """Sorted name keys of the scan's zip and city passes (sorted neighbourhood, see
+        ``customer.match.rule._blocking_passes``), answered by btree indexes.
+
+        Per place (zip, city) two indexes order the partners by ``(place, key)``: the name key
+        itself (its words are sorted: a swap does not move it) and the name key rotated by
+        ``customer_unification_name_rotated`` (its last word first: a typo in the first letters
+        of the first word does not move it). They include ``is_company`` and ``id`` (and the
+        rotated one ``cu_name_key``), so the nearest names of a partner are read from the index
+        alone, however crowded the place.
+        """
+        self.env.cr.execute("""
+            CREATE OR REPLACE FUNCTION customer_unification_name_rotated(name_key text)
+            RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+                SELECT regexp_replace(name_key, '^(.*) (\\S+)$', '\\2 \\1')
+            $fn$
+        """)
+        # (an index-only scan needs the expression's column too: cu_name_key in the rotated one)
+        for column in ("cu_zip_key", "cu_city_key"):
+            for suffix, key, include in (
+                    ("name", SQL("cu_name_key"), SQL("is_company, id")),
+                    ("rotated_name", SQL("customer_unification_name_rotated(cu_name_key)"),
+                     SQL("is_company, id, cu_name_key"))):
+                self.env.cr.execute(SQL(
+                    "CREATE INDEX IF NOT EXISTS %s ON res_partner (%s, %s) INCLUDE (%s) WHERE %s IS NOT NULL",
+                    SQL.identifier(f"res_partner__{column}_{suffix}_index"), SQL.identifier(column), key,
+                    include, SQL.identifier(column),
+                ))
 
     @api.depends(*KEY_DEPENDENCIES)
     def _compute_cu_keys(self):

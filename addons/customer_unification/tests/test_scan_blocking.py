@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
 from .common import CustomerUnificationMatchCase
@@ -20,6 +22,71 @@ class TestScanBlocking(CustomerUnificationMatchCase):
         self.assertEqual(self.name_blocks("20121", "li xi"), ["20121|li", "20121|xi"])
         self.assertIsNone(self.name_blocks(None, "mario rossi"))
         self.assertIsNone(self.name_blocks("20121", None))
+
+    def rotated(self, name_key):
+        self.env.cr.execute("SELECT customer_unification_name_rotated(%s)", [name_key])
+        return self.env.cr.fetchone()[0]
+
+    def limit(self, limit):
+        return patch.object(type(self.env["customer.match.rule"]), "_blocking_pass_limit", lambda self: limit)
+
+    def test_rotated_name_key_puts_the_last_word_first(self):
+        self.assertEqual(self.rotated("bernard sophie"), "sophie bernard")
+        self.assertEqual(self.rotated("anna maria rossi"), "rossi anna maria")
+        self.assertEqual(self.rotated("rossi"), "rossi")
+        self.assertIsNone(self.rotated(None))
+
+    def test_neighbourhood_indexes_are_btree_on_place_and_name(self):
+        self.env.cr.execute("""
+            SELECT indexname, indexdef FROM pg_indexes
+             WHERE tablename = 'res_partner' AND indexname LIKE 'res_partner__cu_%%name_index'
+        """)
+        indexes = dict(self.env.cr.fetchall())
+        for place in ("zip", "city"):
+            self.assertIn("btree (cu_%s_key, cu_name_key) INCLUDE (is_company, id)" % place,
+                          indexes[f"res_partner__cu_{place}_key_name_index"])
+            self.assertIn("btree (cu_%s_key, customer_unification_name_rotated" % place,
+                          indexes[f"res_partner__cu_{place}_key_rotated_name_index"])
+
+    def test_crowded_zip_reads_a_bounded_neighbourhood(self):
+        # 40 similar names in one zip: with 2 neighbours a side, a partner is compared with a handful
+        # of them (the nearest), not with the whole crowd
+        crowd = self.Partner.create([
+            {"name": f"Marco Rossi{chr(97 + i % 26)}{chr(97 + i // 26)}", "zip": "40121", "is_company": False}
+            for i in range(40)
+        ])
+        scanned = crowd[20]
+        with self.limit(2):
+            found = {pair for pair in self.candidates(scanned) if scanned.id in pair}
+        self.assertTrue(found)
+        self.assertLessEqual(len(found), 16)  # 4 passes x 2 sides x 2 neighbours
+        self.assertGreater(len({frozenset(pair) for pair in self.candidates(scanned) if scanned.id in pair}),
+                           len(found), "the default limit reads more neighbours")
+
+    def test_homonyms_in_a_crowded_zip_are_always_candidates(self):
+        # the same name as many others nearby: the exact pass finds it beyond the neighbourhood
+        crowd = self.Partner.create([
+            {"name": f"Sara Bianchi{chr(97 + i)}", "zip": "40121", "is_company": False} for i in range(12)
+        ])
+        sara = self._person("Sara Bianchi", zip="40121")
+        twin = self._person("Bianchi Sara", zip="40121")
+        with self.limit(1):
+            self.assertIn(frozenset((sara.id, twin.id)), self.candidates(crowd | sara | twin))
+
+    def test_typo_in_the_first_word_is_found_by_the_rotated_key(self):
+        # "vrzelli zoe" and "wrzelli zoe" sort far apart (a crowd of "vt..." names in between); the
+        # rotated key (last word first: "zoe vrzelli", "zoe wrzelli") brings them together
+        crowd = self.Partner.create([
+            {"name": f"Vt{chr(97 + i % 20)}{chr(97 + i // 20)}ini", "zip": "40121", "is_company": False}
+            for i in range(40)
+        ])
+        vrzelli = self._person("Zoe Vrzelli", zip="40121")
+        typo = self._person("Zoe Wrzelli", zip="40121")
+        Rule = self.env["customer.match.rule"]
+        sorted_only = [p for p in Rule._blocking_passes() if p.key == "name_zip_near_00"]
+        with self.limit(2):
+            self.assertNotIn((vrzelli.id, typo.id), Rule._candidate_pairs((vrzelli | typo).ids, passes=sorted_only))
+            self.assertIn(frozenset((vrzelli.id, typo.id)), self.candidates(crowd | vrzelli | typo))
 
     def test_blocking_indexes_are_gin_expression_indexes(self):
         self.env.cr.execute("""
@@ -69,3 +136,21 @@ class TestScanBlocking(CustomerUnificationMatchCase):
         found = self.candidates(crowd | vrzelli | typo)
         self.assertIn(frozenset((vrzelli.id, typo.id)), found)
         self.assertEqual([pair for pair in found if pair & {vrzelli.id, typo.id}], [frozenset((vrzelli.id, typo.id))])
+
+    def test_typing_check_reads_the_nearest_names_anywhere(self):
+        # no place typed yet: the check still finds the same name, among the nearest names only
+        self.Partner.create([
+            {"name": f"Giovanni Esposit{chr(97 + i)}", "zip": str(10100 + i), "is_company": False}
+            for i in range(20)
+        ])
+        target = self._person("Giovanni Esposito", zip="80121")
+        Rule = self.env["customer.match.rule"]
+        profile = Rule._profile_from_values({"name": "Esposito Giovanni", "is_company": False})
+        with patch.object(type(Rule), "_match_candidate_cap", lambda self: 3):
+            matches = Rule._match_profile(profile, limit=10, threshold=0.0)
+        self.assertLessEqual(len(matches), 3)
+        self.assertIn(target.id, [match["partner_id"] for match in matches])
+        for kind in ("company", "individual"):
+            self.env.cr.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+                                [f"res_partner__cu_name_key_{kind}_gist_index"])
+            self.assertIn("USING gist (cu_name_key gist_trgm_ops) WHERE", self.env.cr.fetchone()[0])
