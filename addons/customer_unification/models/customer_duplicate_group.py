@@ -64,6 +64,32 @@ class CustomerDuplicateGroup(models.Model):
         return action
 
     @api.model
+    def _pair_component_closure(self, partner_ids):
+        """The partners connected by open pairs to ``partner_ids`` or to the open groups holding
+        them (a list): one query per step away from the seeds, each reading both sides of the
+        pairs through their own index (a recursive query joining on either side scanned every
+        pair at each step: 16 s at a million partners)."""
+        cr = self.env.cr
+        cr.execute(SQL(
+            """SELECT r.partner_id FROM customer_duplicate_group_partner_rel r
+                 JOIN customer_duplicate_group g ON g.id = r.group_id AND g.state = 'open'
+                WHERE r.group_id IN (SELECT group_id FROM customer_duplicate_group_partner_rel
+                                      WHERE partner_id = ANY(%s))""", list(partner_ids)))
+        closure = set(partner_ids) | {row[0] for row in cr.fetchall()}
+        frontier = list(closure)
+        while frontier:
+            cr.execute(SQL(
+                """SELECT partner_b_id FROM customer_duplicate_pair
+                    WHERE state = 'open' AND partner_a_id = ANY(%(ids)s)
+                    UNION
+                   SELECT partner_a_id FROM customer_duplicate_pair
+                    WHERE state = 'open' AND partner_b_id = ANY(%(ids)s)""",
+                ids=frontier))
+            frontier = [row[0] for row in cr.fetchall() if row[0] not in closure]
+            closure.update(frontier)
+        return list(closure)
+
+    @api.model
     def _rebuild_groups(self, partner_ids=None):
         """Recompute open groups as connected components of open pairs.
 
@@ -78,26 +104,7 @@ class CustomerDuplicateGroup(models.Model):
             cr.execute("""SELECT id, partner_a_id, partner_b_id, score, company_id
                             FROM customer_duplicate_pair WHERE state = 'open'""")
         else:
-            cr.execute(SQL(
-                """
-                WITH RECURSIVE seeds AS (
-                    SELECT unnest(%(ids)s::int[]) AS pid
-                     UNION
-                    SELECT r.partner_id FROM customer_duplicate_group_partner_rel r
-                      JOIN customer_duplicate_group g ON g.id = r.group_id AND g.state = 'open'
-                     WHERE r.group_id IN (SELECT group_id FROM customer_duplicate_group_partner_rel
-                                           WHERE partner_id = ANY(%(ids)s))
-                ), comp(pid) AS (
-                    SELECT pid FROM seeds
-                     UNION
-                    SELECT CASE WHEN p.partner_a_id = comp.pid THEN p.partner_b_id ELSE p.partner_a_id END
-                      FROM customer_duplicate_pair p
-                      JOIN comp ON p.partner_a_id = comp.pid OR p.partner_b_id = comp.pid
-                     WHERE p.state = 'open'
-                )
-                SELECT array_agg(pid) FROM comp
-                """, ids=list(partner_ids)))
-            closure = cr.fetchone()[0] or []
+            closure = self._pair_component_closure(partner_ids)
             cr.execute(SQL(
                 """DELETE FROM customer_duplicate_group g WHERE g.state = 'open' AND EXISTS (
                        SELECT 1 FROM customer_duplicate_group_partner_rel r
