@@ -8,6 +8,9 @@
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",
     "license": "LGPL-3",
     "depends": ["crm_erp_bridge", "sale_stock"],
+    # no model of its own (it extends crm.erp.timeline and sale.order): no access right to add;
+    # the file is there so that one added later gets its rights in the usual place
+    "data": ["security/ir.model.access.csv"],
     "auto_install": True,
     "application": False,
     "installable": True,
