@@ -27,6 +27,14 @@ class TestScanBlocking(CustomerUnificationMatchCase):
         self.env.cr.execute("SELECT customer_unification_name_rotated(%s)", [name_key])
         return self.env.cr.fetchone()[0]
 
+    def _crowd(self, name, count, zip_code="40121"):
+        """``count`` individuals in one zip, named ``name(i, suffix)`` with ``suffix`` two letters
+        that differ for each of them."""
+        return self.Partner.create([
+            {"name": name(i, f"{chr(97 + i % 26)}{chr(97 + i // 26)}"), "zip": zip_code, "is_company": False}
+            for i in range(count)
+        ])
+
     def limit(self, limit):
         return patch.object(type(self.env["customer.match.rule"]), "_blocking_pass_limit", lambda self: limit)
 
@@ -51,10 +59,7 @@ class TestScanBlocking(CustomerUnificationMatchCase):
     def test_crowded_zip_reads_a_bounded_neighbourhood(self):
         # 40 similar names in one zip: with 2 neighbours a side, a partner is compared with a handful
         # of them (the nearest), not with the whole crowd
-        crowd = self.Partner.create([
-            {"name": f"Marco Rossi{chr(97 + i % 26)}{chr(97 + i // 26)}", "zip": "40121", "is_company": False}
-            for i in range(40)
-        ])
+        crowd = self._crowd(lambda _i, suffix: f"Marco Rossi{suffix}", 40)
         scanned = crowd[20]
         with self.limit(2):
             found = {pair for pair in self.candidates(scanned) if scanned.id in pair}
@@ -65,9 +70,7 @@ class TestScanBlocking(CustomerUnificationMatchCase):
 
     def test_homonyms_in_a_crowded_zip_are_always_candidates(self):
         # the same name as many others nearby: the exact pass finds it beyond the neighbourhood
-        crowd = self.Partner.create([
-            {"name": f"Sara Bianchi{chr(97 + i)}", "zip": "40121", "is_company": False} for i in range(12)
-        ])
+        crowd = self._crowd(lambda i, _suffix: f"Sara Bianchi{chr(97 + i)}", 12)
         sara = self._person("Sara Bianchi", zip="40121")
         twin = self._person("Bianchi Sara", zip="40121")
         with self.limit(1):
@@ -76,10 +79,7 @@ class TestScanBlocking(CustomerUnificationMatchCase):
     def test_typo_in_the_first_word_is_found_by_the_rotated_key(self):
         # "vrzelli zoe" and "wrzelli zoe" sort far apart (a crowd of "vt..." names in between); the
         # rotated key (last word first: "zoe vrzelli", "zoe wrzelli") brings them together
-        crowd = self.Partner.create([
-            {"name": f"Vt{chr(97 + i % 20)}{chr(97 + i // 20)}ini", "zip": "40121", "is_company": False}
-            for i in range(40)
-        ])
+        crowd = self._crowd(lambda i, _suffix: f"Vt{chr(97 + i % 20)}{chr(97 + i // 20)}ini", 40)
         vrzelli = self._person("Zoe Vrzelli", zip="40121")
         typo = self._person("Zoe Wrzelli", zip="40121")
         Rule = self.env["customer.match.rule"]
@@ -127,10 +127,7 @@ class TestScanBlocking(CustomerUnificationMatchCase):
 
     def test_misspelt_name_in_a_crowded_zip_is_the_only_candidate(self):
         # a crowded zip: the pass finds the one similar name and compares it with nobody else
-        crowd = self.Partner.create([
-            {"name": f"Cliente {chr(97 + i % 26)}{chr(97 + i // 26)}z Numero", "zip": "40121", "is_company": False}
-            for i in range(60)
-        ])
+        crowd = self._crowd(lambda _i, suffix: f"Cliente {suffix}z Numero", 60)
         vrzelli = self._person("Anna Vrzelli", zip="40121")
         typo = self._person("Anna Vrzeli", zip="40121")
         found = self.candidates(crowd | vrzelli | typo)

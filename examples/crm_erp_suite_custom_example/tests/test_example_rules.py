@@ -73,14 +73,11 @@ class TestExampleCoverageRule(WarrantyCommon):
 @tagged("post_install", "-at_install")
 class TestExampleMatchingRule(TransactionCase):
 
-    def test_full_scan_compares_the_customer_reference(self):
-        """Same name and town only: not enough to propose a pair (probability about 0.7 with the
-        default weights), unless the customer reference agrees too."""
-        self.env.ref("customer_unification.customer_match_rule_individual").write(
-            {"scoring": "learned", "threshold": 0.9})
-        Partner = self.env["res.partner"]
+    def _scan_namesakes(self):
+        """Two namesakes in one town with the same customer reference, two with different ones;
+        a full scan: the pairs (possibly empty) of the first two and of the last two."""
         town = {"city": "Gallarate", "is_company": False}
-        same_a, same_b, other_a, other_b = Partner.create([
+        same_a, same_b, other_a, other_b = self.env["res.partner"].create([
             {**town, "name": "Ettore Quadrelli", "ref": "K-1045"},
             {**town, "name": "Ettore Quadrelli", "ref": "K-1045"},
             {**town, "name": "Ottavio Brambati", "ref": "K-2087"},
@@ -88,11 +85,19 @@ class TestExampleMatchingRule(TransactionCase):
         ])
         self.env["customer.scan.job"].create({"mode": "full"})._run_to_completion()
         pairs = self.env["customer.duplicate.pair"].search([("partner_a_id", "in", (same_a | other_a).ids)])
-        same = pairs.filtered(lambda p: p.partner_b_id == same_b)
+        return (pairs.filtered(lambda p: p.partner_b_id == same_b),
+                pairs.filtered(lambda p: p.partner_b_id == other_b))
+
+    def test_full_scan_compares_the_customer_reference(self):
+        """Same name and town only: not enough to propose a pair (probability about 0.7 with the
+        default weights), unless the customer reference agrees too."""
+        self.env.ref("customer_unification.customer_match_rule_individual").write(
+            {"scoring": "learned", "threshold": 0.9})
+        same, other = self._scan_namesakes()
         self.assertEqual(len(same), 1)
         ref_line = [line for line in same.explanation if line["field"] == "ref"]
         self.assertEqual([line["level"] for line in ref_line], ["exact"])
-        self.assertFalse(pairs.filtered(lambda p: p.partner_b_id == other_b))
+        self.assertFalse(other)
 
     def test_manual_rule_line_can_compare_the_customer_reference(self):
         """The same entry offers the field to manual rules (the shipped default): a line on it,
@@ -101,20 +106,10 @@ class TestExampleMatchingRule(TransactionCase):
         self.assertIn("ref", dict(self.env["customer.match.rule.line"]._selection_field()))
         rule.write({"scoring": "manual", "threshold": 0.7,
                     "line_ids": [Command.create({"field": "ref", "comparator": "exact", "weight": 0.4})]})
-        Partner = self.env["res.partner"]
-        town = {"city": "Gallarate", "is_company": False}
-        same_a, same_b, other_a, other_b = Partner.create([
-            {**town, "name": "Ettore Quadrelli", "ref": "K-1045"},
-            {**town, "name": "Ettore Quadrelli", "ref": "K-1045"},
-            {**town, "name": "Ottavio Brambati", "ref": "K-2087"},
-            {**town, "name": "Ottavio Brambati", "ref": "C-7731"},
-        ])
-        self.env["customer.scan.job"].create({"mode": "full"})._run_to_completion()
-        pairs = self.env["customer.duplicate.pair"].search([("partner_a_id", "in", (same_a | other_a).ids)])
-        same = pairs.filtered(lambda p: p.partner_b_id == same_b)
+        same, other = self._scan_namesakes()
         ref_line = [line for line in same.explanation if line["field"] == "ref"]
         self.assertEqual([(line["label"], line["contribution"]) for line in ref_line], [("Customer Reference", 0.4)])
-        self.assertFalse(pairs.filtered(lambda p: p.partner_b_id == other_b))
+        self.assertFalse(other)
 
 
 @tagged("post_install", "-at_install")
