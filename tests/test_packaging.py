@@ -140,6 +140,7 @@ def packaged(tmp_path_factory):
     pip_log = _run([env["SUITE_PYTHON"], "-m", "pip", "--python", python, "install", "--no-index",
                     "--find-links", wheel_dir, *REQUESTED])
 
+    # Odoo's own addons only: the suite's must come from the wheels
     odoo_addons_path = [
         path for path in env["SUITE_ADDONS_PATH"].split(",")
         if path and not Path(path).resolve().is_relative_to(ROOT)
@@ -150,9 +151,9 @@ def packaged(tmp_path_factory):
         addons_path = %s
         data_dir = %s
         """) % (",".join(odoo_addons_path), tmp / "data"))
-    yield {
+    return {
         "env": env, "tmp": tmp, "wheels": wheels, "python": python, "site": site, "conf": conf,
-        "pip_log": pip_log, "status": (status_before, status_after),
+        "odoo_addons_path": odoo_addons_path, "pip_log": pip_log, "status": (status_before, status_after),
     }
 
 
@@ -169,17 +170,14 @@ def _expected_requires(addon, odoo_addon_dirs):
 
 
 def test_wheels_carry_name_version_and_dependencies_of_the_manifests(packaged):
-    odoo_addon_dirs = [
-        path for path in packaged["env"]["SUITE_ADDONS_PATH"].split(",")
-        if path and not Path(path).resolve().is_relative_to(ROOT)
-    ]
     assert sorted(packaged["wheels"]) == sorted("odoo-addon-%s" % addon for addon in ADDONS)
     for addon in ADDONS:
         metadata = packaged["wheels"]["odoo-addon-%s" % addon]["metadata"]
         manifest_version = _manifest(addon)["version"]
         # whool: the manifest version, plus ".N" for the N commits to the addon since the version last changed
         assert re.fullmatch(re.escape(manifest_version) + r"(\.\d+)?", metadata["Version"]), metadata["Version"]
-        assert sorted(metadata.get_all("Requires-Dist")) == _expected_requires(addon, odoo_addon_dirs), addon
+        expected = _expected_requires(addon, packaged["odoo_addons_path"])
+        assert sorted(metadata.get_all("Requires-Dist")) == expected, addon
         assert metadata["License"] == _manifest(addon)["license"]
 
 
@@ -192,7 +190,8 @@ def test_wheels_hold_every_tracked_file_of_the_addon(packaged):
         assert not [name for name in names if not name.startswith(prefix) and ".dist-info/" not in name]
         manifest = _manifest(addon)
         for data_file in manifest.get("data", []) + manifest.get("demo", []):
-            assert data_file in packaged_files, "%s: %s is not in the wheel" % (addon, data_file)
+            assert data_file in packaged_files, "%s: %s is not in the wheel (whool packages what git tracks)" % (
+                addon, data_file)
 
 
 def test_building_leaves_no_artefact_in_the_repository(packaged):
