@@ -254,8 +254,10 @@ class CrmLead(models.Model):
 
     @api.model
     def _cu_duplicate_check_fields(self):
-        """The lead fields the check while typing reads from the form (see :meth:`cu_duplicate_check`)."""
-        return {*LEAD_KEY_DEPENDENCIES, "company_id"}
+        """The lead fields the check while typing reads from the form (see :meth:`cu_duplicate_check`):
+        the profile's sources, the company and the customer (a lead linked to a customer is not told
+        that customers match it)."""
+        return {*LEAD_KEY_DEPENDENCIES, "company_id", "partner_id"}
 
     @api.model
     @api.readonly
@@ -276,7 +278,7 @@ class CrmLead(models.Model):
         lead = self.new(values, origin=origin)
         index = self.env["customer.match.rule"].sudo()._rules_index()
         leads, hidden_leads = self._cu_visible_lead_matches(lead._cu_duplicate_lead_matches(index=index))
-        partner_matches = lead._cu_partner_matches(index=index)
+        partner_matches = [] if lead.partner_id else lead._cu_partner_matches(index=index)
         count = len(leads) + hidden_leads + len(partner_matches)
         if not count:
             return {"count": 0, "lead_count": 0, "html": ""}

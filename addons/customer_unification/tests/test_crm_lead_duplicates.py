@@ -72,6 +72,11 @@ class TestCrmLeadDuplicates(CustomerUnificationMatchCase):
         self.assertEqual(result["count"], 1)
         self.assertIn("Travimex Costruzioni S.p.A.", result["html"])
 
+    def test_banner_of_a_lead_linked_to_its_customer_does_not_propose_customers(self):
+        result = self._check(partner_name="TRAVIMEX COSTRUZIONI", email_from="Info@Travimex.it",
+                             country_id=self.italy.id, partner_id=self.customer.id)
+        self.assertEqual(result["count"], 0)
+
     def test_banner_leaves_out_the_lead_being_edited(self):
         result = self._check(lead_id=self.existing.id, partner_name="Orsolini Impianti S.r.l.",
                              email_from="marta@orsolini-impianti.it")

@@ -8,7 +8,7 @@ import { DuplicateBanner } from "../duplicate_banner/duplicate_banner";
 /** The fields the check reads (crm.lead._cu_duplicate_check_fields), as the form holds them. */
 const CHECKED_FIELDS = [
     "partner_name", "contact_name", "email_from", "phone", "mobile", "website",
-    "street", "zip", "city", "country_id", "company_id",
+    "street", "zip", "city", "country_id", "company_id", "partner_id",
 ];
 
 /**
