@@ -95,8 +95,16 @@ class CrmLead(models.Model):
         self.ensure_one()
         if not (self.partner_name if is_company else self.contact_name):
             return None
-        return self.env["customer.match.rule"].sudo()._profile_from_values(
-            self._cu_lead_raw_values(is_company), company_id=self.company_id.id)
+        raw = self._cu_lead_raw_values(is_company)
+        if not isinstance(self.id, int):  # a lead being typed
+            return self.env["customer.match.rule"].sudo()._profile_from_values(raw, company_id=self.company_id.id)
+        # a saved lead: its phone keys are stored (_compute_cu_keys, from the same raw values), and
+        # parsing the numbers again is most of the cost of a profile
+        profile = self.env["customer.match.rule"].sudo()._profile_from_values(
+            dict(raw, phone=False, mobile=False), company_id=self.company_id.id)
+        profile.update(phone=raw["phone"] or False, mobile=raw["mobile"] or False,
+                       cu_phone_key=self.cu_phone_key, cu_mobile_key=self.cu_mobile_key)
+        return profile
 
     def _cu_lead_profiles(self):
         """Profiles to match, most specific first: the company when named, then the contact person."""

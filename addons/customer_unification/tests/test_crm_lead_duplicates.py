@@ -117,6 +117,15 @@ class TestCrmLeadDuplicates(CustomerUnificationMatchCase):
         with patch.object(type(self.Lead), "_cu_lead_raw_values", without_name_and_email):
             self.assertEqual(self._check()["lead_count"], 0)
 
+    def test_saved_lead_profile_is_the_typed_one(self):
+        """A saved lead's profile reads its stored phone keys: the same profile as the lead typed."""
+        values = {"contact_name": "Marta Orsolini", "email_from": "marta@orsolini-impianti.it",
+                  "phone": "+39 0544 123 456", "mobile": "347 555 0101", "city": "Ravenna",
+                  "country_id": self.italy.id}
+        saved = self.Lead.create(dict(values, name="Gates", type="lead"))
+        typed = self.Lead.new(dict(values, company_id=saved.company_id.id))
+        self.assertEqual(saved._cu_lead_profile(False), typed._cu_lead_profile(False))
+
     # -- creation: warn flags, block refuses ------------------------------------------------------
 
     def test_warn_mode_flags_api_create(self):
