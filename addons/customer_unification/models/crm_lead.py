@@ -166,12 +166,17 @@ class CrmLead(models.Model):
     def _cu_duplicate_lead_domain(self, older_only=False):
         """Leads that may be duplicates of this one: open ones (active, not won) other than itself, of
         the lead's company or shared (of any company for a lead without company, such as one
-        received by e-mail); with ``older_only`` those created before it."""
+        received by e-mail); with ``older_only`` those created before it. Two leads already linked
+        to the same customer are repeat business, not duplicates (Odoo's *Similar Leads* still
+        lists them): they are never flagged, blocked or proposed for a merge."""
         self.ensure_one()
         lead_id = self._origin.id
         domain = [("active", "=", True), ("probability", "<", 100), ("id", "!=", lead_id or 0)]
         if self.company_id:
             domain.append(("company_id", "in", [self.company_id.id, False]))
+        if self.partner_id:
+            domain += ["|", ("partner_id", "=", False),
+                       ("partner_id.commercial_partner_id", "!=", self.partner_id.commercial_partner_id.id)]
         if older_only and lead_id:
             domain.append(("id", "<", lead_id))
         return domain

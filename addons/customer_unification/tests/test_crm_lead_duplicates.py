@@ -179,6 +179,15 @@ class TestCrmLeadDuplicates(CustomerUnificationMatchCase):
         self.assertTrue(new)
         self.assertEqual(customer_lead.cu_matched_partner_id, self.customer)
 
+    def test_leads_of_the_same_customer_are_repeat_business(self):
+        """Two opportunities linked to the same customer are not duplicates: never blocked nor flagged."""
+        self._set_mode("block")
+        Lead = self.Lead.with_user(self.salesman)
+        first = Lead.create({"name": "Scaffolding", "type": "opportunity", "partner_id": self.customer.id})
+        second = Lead.create({"name": "Cranes", "type": "opportunity", "partner_id": self.customer.id})
+        self.assertFalse((first | second).cu_duplicate_of_id)
+        self.assertFalse(second.cu_duplicate_lead_ids)
+
     def test_block_mode_hides_an_unreadable_lead_in_the_refusal(self):
         self._set_mode("block")
         self.existing.user_id = self.other_salesman
