@@ -25,9 +25,10 @@
         "views/customer_scan_job_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_to_opportunity_views.xml",
+        "views/crm_lead_views.xml",
         "views/customer_data_quality_views.xml",
     ],
-    "demo": ["demo/customer_unification_demo.xml"],
+    "demo": ["demo/customer_unification_demo.xml", "demo/crm_lead_demo.xml"],
     "assets": {
         "web.assets_backend": ["customer_unification/static/src/**/*"],
         "web.assets_tests": ["customer_unification/static/tests/tours/**/*"],

@@ -25,3 +25,5 @@ from . import test_merge_concurrency
 from . import test_merge_property
 from . import test_merge_scan_concurrency
 from . import test_fellegi_sunter
+from . import test_crm_lead_duplicates
+from . import test_crm_lead_duplicate_tour
