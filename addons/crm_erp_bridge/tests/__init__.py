@@ -18,6 +18,7 @@ from . import test_quote_conversion_report
 from . import test_quote_followup_tour
 from . import test_delivery_confirmation
 from . import test_delivery_proposal
+from . import test_delivery_proposal_tour
 from . import test_report_dashboard
 from . import test_after_sale
 from . import test_batch_jobs
