@@ -871,7 +871,9 @@ class SaleOrder(models.Model):
         self.write({"bridge_delivery_state": "applied"})
         self._bridge_close_delivery_activities()
         changes = self._bridge_describe_delivery_changes(
-            self.bridge_delivery_answer_address, self.bridge_delivery_answer_date, self.bridge_delivery_answer_incoterm_id
+            self.bridge_delivery_answer_address,
+            self.bridge_delivery_answer_date,
+            self.bridge_delivery_answer_incoterm_id,
         )
         self.message_post(
             body=self.env._("Delivery changes proposed by the customer applied. %(changes)s", changes=changes),

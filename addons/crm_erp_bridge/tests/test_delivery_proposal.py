@@ -45,7 +45,8 @@ class TestDeliveryProposal(DeliveryProposalCommon):
         self.assertEqual((address.street, address.zip, address.city, address.country_id), (
             "Via Po 7", "10100", "Torino", self.country))
         self.assertEqual(order.commitment_date.date(), fields.Date.today() + timedelta(days=10))
-        self.assertFalse(order.activity_ids.filtered(lambda a: a.summary == "Delivery changes requested by the customer"))
+        summary = "Delivery changes requested by the customer"
+        self.assertFalse(order.activity_ids.filtered(lambda a: a.summary == summary))
         events = self.env["crm.erp.timeline"].get_timeline(self.customer.id, event_types=["delivery_change"])["events"]
         self.assertEqual([(e["res_model"], e["res_id"]) for e in events], [("sale.order", order.id)])
 
@@ -144,7 +145,7 @@ class TestDeliveryConfirmationCronRobust(DeliveryProposalCommon):
 
         def failing(self_, *args, **kwargs):
             if self_ == bad:
-                raise UserError("broken order")
+                raise UserError(self_.env._("broken order"))
             return original(self_, *args, **kwargs)
 
         progress = []
