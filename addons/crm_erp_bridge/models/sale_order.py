@@ -124,12 +124,31 @@ class SaleOrder(models.Model):
         (self - quotations).bridge_credit_warning = False
         (self - quotations).bridge_credit_warning_message = False
         figures = quotations.partner_id._bridge_get_receivable_figures()
+        limits = self.env["res.partner"]._bridge_get_credit_limits(tuple(figures)) if figures else {}
         for order in quotations:
-            # the credit limit has Odoo's own banner on quotations (partner_credit_warning)
-            values = figures.get(order.partner_id.commercial_partner_id._origin.id)
-            message = values and order.partner_id._bridge_get_overdue_warning(values)
+            pid = order.partner_id.commercial_partner_id._origin.id
+            values = figures.get(pid)
+            messages = [values and order.partner_id._bridge_get_overdue_warning(values)]
+            if values and limits.get(pid):
+                messages.append(order._bridge_get_credit_limit_warning(values["bridge_credit_exposure"], limits[pid]))
+            message = " ".join(m for m in messages if m)
             order.bridge_credit_warning = bool(message)
             order.bridge_credit_warning_message = message or False
+
+    def _bridge_get_credit_limit_warning(self, exposure, limit):
+        """Return the over-limit part of the quotation's banner and block, else ``False``: the
+        customer's credit ``exposure`` plus this quotation (in the company's currency) above its
+        credit ``limit``."""
+        self.ensure_one()
+        currency = self.env.company.currency_id
+        total = exposure + self.amount_total / (self.currency_rate or 1.0)
+        if currency.compare_amounts(total, limit) > 0:
+            return self.env._(
+                "With this order the customer would owe %(exposure)s for a credit limit of %(limit)s.",
+                exposure=currency.format(total),
+                limit=currency.format(limit),
+            )
+        return False
 
     # ------------------------------------------------------------------
     # Credit block
@@ -162,15 +181,8 @@ class SaleOrder(models.Model):
         reasons = [partner._bridge_get_overdue_warning(figures)]
         limit = partner._bridge_get_credit_limits((partner.id,)).get(partner.id)
         if limit:
-            amount = order.amount_total / (order.currency_rate or 1.0)
-            exposure = partner._bridge_get_credit_exposures((partner.id,))[partner.id] + amount
-            if order.company_id.currency_id.compare_amounts(exposure, limit) > 0:
-                currency = order.company_id.currency_id
-                reasons.append(self.env._(
-                    "With this order the customer would owe %(exposure)s for a credit limit of %(limit)s.",
-                    exposure=currency.format(exposure),
-                    limit=currency.format(limit),
-                ))
+            exposure = partner._bridge_get_credit_exposures((partner.id,))[partner.id]
+            reasons.append(order._bridge_get_credit_limit_warning(exposure, limit))
         return " ".join(reason for reason in reasons if reason) or False
 
     def _bridge_can_override_credit_block(self):

@@ -41,7 +41,14 @@ class SaleOrder(models.Model):
         res = super()._bridge_apply_delivery_to_pickings(values)
         picking_values = self._bridge_delivery_picking_values(values)
         if picking_values:
-            self._bridge_open_deliveries().write(picking_values)
+            pickings = self._bridge_open_deliveries()
+            pickings.write(picking_values)
+            if "partner_id" in picking_values:
+                # sale_stock just asked (warning activity) to update the deliveries' address: done above
+                warning = self.env.ref("mail.mail_activity_data_warning", raise_if_not_found=False)
+                pickings.activity_ids.filtered(
+                    lambda a: a.activity_type_id == warning and a.create_date == self.env.cr.now()
+                ).unlink()
         return res
 
     def _bridge_delivery_request_expired(self):

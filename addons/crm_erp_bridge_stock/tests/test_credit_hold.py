@@ -174,6 +174,9 @@ class TestDeliveryProposalPickings(BridgeStockCommon):
         self.assertEqual(picking.partner_id, order.partner_shipping_id)
         self.assertEqual(picking.partner_id.street, "Via Po 7")
         self.assertEqual(picking.scheduled_date.date(), fields.Date.today() + timedelta(days=8))
+        # no "you should update the delivery address" warning: it was updated
+        self.assertFalse(picking.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_warning")))
 
     def test_request_expires_once_everything_delivered(self):
         order = self._order(qty=2)

@@ -12,6 +12,6 @@ class CrmErpCreditOverride(models.TransientModel):
         self.ensure_one()
         return self.picking_id or super()._bridge_held_document()
 
-    @api.depends("picking_id")
+    @api.depends("order_id", "picking_id")
     def _compute_block_reason(self):
         return super()._compute_block_reason()
