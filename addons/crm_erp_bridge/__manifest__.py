@@ -42,6 +42,7 @@
     "demo": [
         "demo/crm_erp_bridge_demo.xml",
         "demo/crm_erp_followup_demo.xml",
+        "demo/crm_erp_credit_delivery_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -8,6 +8,7 @@ from . import res_config_settings
 from . import res_partner
 from . import crm_erp_interaction
 from . import crm_lead
+from . import crm_erp_credit_hold_mixin
 from . import sale_order
 from . import mail_message
 from . import crm_erp_cadence_step_mixin

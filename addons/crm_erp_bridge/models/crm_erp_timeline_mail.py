@@ -18,6 +18,8 @@ class CrmErpTimeline(models.AbstractModel):
             TimelineSource("email_out", self.env._("Email sent"), self._events_email_out),
             TimelineSource("quotation_sent", self.env._("Quotation sent"), self._events_quotation_sent),
             TimelineSource("credit_override", self.env._("Credit block overridden"), self._events_credit_override),
+            TimelineSource("credit_hold", self.env._("Credit hold"), self._events_credit_hold),
+            TimelineSource("delivery_change", self.env._("Delivery change applied"), self._events_delivery_change),
         ]
 
     @api.model
@@ -174,10 +176,34 @@ class CrmErpTimeline(models.AbstractModel):
         )
 
     @api.model
+    def _credit_log_models(self):
+        """Models whose chatter holds the credit log (holds and overrides): quotations here,
+        deliveries with ``crm_erp_bridge_stock``."""
+        return ("sale.order",)
+
+    @api.model
     def _events_credit_override(self, query):
-        """Quotations confirmed by a credit manager despite the credit block."""
+        """Quotations (and deliveries) released by a credit manager despite the credit block."""
         return self._message_events(
             query, "credit_override",
             SQL("m.subtype_id = %s", self._subtype_id("crm_erp_bridge.mt_bridge_credit_override")),
+            models_=self._credit_log_models(),
+        )
+
+    @api.model
+    def _events_credit_hold(self, query):
+        """Quotations (and deliveries) held by the credit block."""
+        return self._message_events(
+            query, "credit_hold",
+            SQL("m.subtype_id = %s", self._subtype_id("crm_erp_bridge.mt_bridge_credit_hold")),
+            models_=self._credit_log_models(),
+        )
+
+    @api.model
+    def _events_delivery_change(self, query):
+        """Delivery changes the customer proposed and the salesperson applied."""
+        return self._message_events(
+            query, "delivery_change",
+            SQL("m.subtype_id = %s", self._subtype_id("crm_erp_bridge.mt_bridge_delivery_change_applied")),
             models_=("sale.order",),
         )

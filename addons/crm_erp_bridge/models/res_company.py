@@ -25,6 +25,22 @@ class ResCompany(models.Model):
         help="A quotation of an overdue or over-limit customer cannot be "
         "confirmed unless a credit manager overrides it with a reason.",
     )
+    bridge_exposure_receivables = fields.Boolean(
+        string="Count Open Receivables",
+        default=True,
+        help="The credit exposure counts the customer's open receivables (posted invoices not paid).",
+    )
+    bridge_exposure_orders = fields.Boolean(
+        string="Count Orders Not Invoiced",
+        default=True,
+        help="The credit exposure counts the confirmed orders not yet invoiced.",
+    )
+    bridge_exposure_deliveries = fields.Boolean(
+        string="Count Deliveries Not Invoiced",
+        default=True,
+        help="The credit exposure counts the quantities delivered and not yet invoiced "
+        "(with Inventory; without it the orders part counts them).",
+    )
     # --- other crm_erp_bridge settings are inserted below this line ---
     # --- Revenue forecast (crm_erp_bridge reports) ---
     bridge_forecast_min_closed_quotations = fields.Integer(

@@ -18,6 +18,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.bridge_credit_block",
         readonly=False,
     )
+    bridge_exposure_receivables = fields.Boolean(related="company_id.bridge_exposure_receivables", readonly=False)
+    bridge_exposure_orders = fields.Boolean(related="company_id.bridge_exposure_orders", readonly=False)
+    bridge_exposure_deliveries = fields.Boolean(related="company_id.bridge_exposure_deliveries", readonly=False)
     # --- other crm_erp_bridge settings are inserted below this line ---
     # --- Revenue forecast (crm_erp_bridge reports) ---
     bridge_forecast_min_closed_quotations = fields.Integer(

@@ -49,9 +49,9 @@ class ResPartner(models.Model):
     bridge_credit_exposure = fields.Monetary(
         string="Credit Exposure", compute="_compute_bridge_receivables",
         currency_field="bridge_currency_id",
-        help="What the customer owes the current company or has ordered from it, as Odoo's own "
-        "credit limit check counts it: receivable balance plus confirmed orders not yet invoiced "
-        "(computed when the Sales Credit Limit setting is on).",
+        help="What the customer owes the current company or has ordered from it, in its currency: "
+        "open receivables, confirmed orders not yet invoiced and deliveries not yet invoiced, as "
+        "the company's settings count them (computed when the Sales Credit Limit setting is on).",
     )
     bridge_credit_usage = fields.Float(
         string="Credit Limit Usage (%)", compute="_compute_bridge_receivables",
@@ -258,16 +258,99 @@ class ResPartner(models.Model):
 
     def _bridge_get_credit_exposures(self, commercial_ids):
         """Return ``{partner_id: exposure}`` in the current company's currency: THE credit exposure
-        of the suite, which is Odoo's own (``res.partner.credit`` + ``credit_to_invoice``, the
-        figures of the Sales Credit Limit banner), so that the bridge's banners and block never
-        disagree with Odoo's. Override Odoo's ``_compute_credit_to_invoice`` to count more or less.
+        of the suite, the sum of the parts the company counts (:meth:`_bridge_credit_exposure_parts`),
+        each one method returning ``{partner_id: amount}`` for all the customers at once (one
+        aggregate query per part). The banners, the block of quotations and the hold of deliveries
+        (``crm_erp_bridge_stock``) all read it.
         """
+        exposures = dict.fromkeys(commercial_ids, 0.0)
         if not commercial_ids:
-            return {}
-        partners = self.browse(commercial_ids).sudo()
-        # not stored and without dependencies: never trust a value computed earlier in the transaction
-        partners.invalidate_recordset(["credit", "debit", "credit_to_invoice"])
-        return {partner.id: partner.credit + partner.credit_to_invoice for partner in partners}
+            return exposures
+        company = self.env.company
+        self.env.flush_all()
+        for part in self._bridge_credit_exposure_parts(company):
+            for pid, amount in getattr(self, f"_bridge_credit_exposure_{part}")(commercial_ids, company).items():
+                exposures[pid] += amount or 0.0
+        return exposures
+
+    @api.model
+    def _bridge_credit_exposure_parts(self, company):
+        """Names of the parts of the credit exposure ``company`` counts (its settings); each part
+        ``name`` is computed by ``_bridge_credit_exposure_<name>(commercial_ids, company)``.
+        Override to add a part (a guarantee to subtract, say)."""
+        settings = {
+            "receivables": company.bridge_exposure_receivables,
+            "orders": company.bridge_exposure_orders,
+            "deliveries": company.bridge_exposure_deliveries,
+        }
+        return [part for part, counted in settings.items() if counted]
+
+    @api.model
+    def _bridge_credit_exposure_receivables(self, commercial_ids, company):
+        """Open receivables: the unreconciled balance of the customers' receivable journal items
+        in ``company`` (posted invoices not paid, less unallocated payments and credit notes), in
+        its currency (1 query)."""
+        return dict(self.env.execute_query(SQL(
+            """
+            SELECT p.commercial_partner_id, SUM(aml.amount_residual)
+              FROM account_move_line aml
+              JOIN account_account acc ON acc.id = aml.account_id
+              JOIN res_partner p ON p.id = aml.partner_id
+             WHERE p.commercial_partner_id IN %(partners)s
+               AND aml.company_id = %(company)s
+               AND aml.parent_state = 'posted'
+               AND acc.account_type = 'asset_receivable'
+               AND aml.reconciled IS NOT TRUE
+          GROUP BY p.commercial_partner_id
+            """,
+            partners=tuple(commercial_ids),
+            company=company.id,
+        )))
+
+    @api.model
+    def _bridge_credit_exposure_order_open_qty_sql(self):
+        """SQL expression (on ``sale_order_line l``) of the quantity the orders part counts:
+        ordered and not yet invoiced. ``crm_erp_bridge_stock`` leaves out what was delivered,
+        which its deliveries part counts."""
+        return SQL("GREATEST(l.product_uom_qty - l.qty_invoiced, 0)")
+
+    @api.model
+    def _bridge_credit_exposure_lines_sql(self, commercial_ids, company, quantity):
+        """Sum per customer of ``quantity`` (an SQL expression on ``sale_order_line l``) at the
+        lines' unit price with taxes, over the confirmed orders of ``company``, converted from
+        the order's currency at the order's rate (1 query)."""
+        return dict(self.env.execute_query(SQL(
+            """
+            SELECT p.commercial_partner_id,
+                   SUM(%(quantity)s * l.price_total / l.product_uom_qty / COALESCE(NULLIF(o.currency_rate, 0), 1))
+              FROM sale_order_line l
+              JOIN sale_order o ON o.id = l.order_id
+              JOIN res_partner p ON p.id = o.partner_id
+             WHERE p.commercial_partner_id IN %(partners)s
+               AND o.company_id = %(company)s
+               AND o.state = 'sale'
+               AND l.display_type IS NULL
+               AND l.product_uom_qty > 0
+          GROUP BY p.commercial_partner_id
+            """,
+            quantity=quantity,
+            partners=tuple(commercial_ids),
+            company=company.id,
+        )))
+
+    @api.model
+    def _bridge_credit_exposure_orders(self, commercial_ids, company):
+        """Confirmed orders not yet invoiced (quantities of
+        :meth:`_bridge_credit_exposure_order_open_qty_sql`), with taxes, in ``company``'s currency."""
+        return self._bridge_credit_exposure_lines_sql(
+            commercial_ids, company, self._bridge_credit_exposure_order_open_qty_sql()
+        )
+
+    @api.model
+    def _bridge_credit_exposure_deliveries(self, commercial_ids, company):
+        """Deliveries not yet invoiced: nothing without Inventory (``crm_erp_bridge_stock``
+        counts the delivered quantities not invoiced)."""
+        return {}
 
     def _bridge_get_overdue_warning(self, figures):
         """Return the overdue part of the banner (company thresholds), else ``False``: what

@@ -1,7 +1,5 @@
 from datetime import datetime, time, timedelta
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
@@ -28,7 +26,8 @@ class SaleOrder(models.Model):
     expiry, delivery terms confirmation and after-sale check-in. ``action_confirm``, ``create``
     and ``write`` are overridden once each, with their steps in an explicit order."""
 
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "crm.erp.credit.hold.mixin"]
 
     # ------------------------------------------------------------------
     # Indexes the bridge adds to sale_order
@@ -78,6 +77,13 @@ class SaleOrder(models.Model):
         return res
 
     def action_confirm(self):
+        # The confirm buttons of the form ask for a dialog instead of an error: presentation only,
+        # a held order is never confirmed (the check below runs whatever the context says).
+        if self.env.context.get("bridge_credit_hold_dialog") and len(self) == 1:
+            reason = self._bridge_credit_block_reasons().get(self)
+            if reason:
+                self._bridge_log_credit_hold(reason)
+                return self._bridge_credit_hold_action(reason)
         self._bridge_check_credit_block()
         res = super().action_confirm()
         self.filtered(lambda o: o.state == "sale")._bridge_after_confirmation()
@@ -118,12 +124,31 @@ class SaleOrder(models.Model):
         (self - quotations).bridge_credit_warning = False
         (self - quotations).bridge_credit_warning_message = False
         figures = quotations.partner_id._bridge_get_receivable_figures()
+        limits = self.env["res.partner"]._bridge_get_credit_limits(tuple(figures)) if figures else {}
         for order in quotations:
-            # the credit limit has Odoo's own banner on quotations (partner_credit_warning)
-            values = figures.get(order.partner_id.commercial_partner_id._origin.id)
-            message = values and order.partner_id._bridge_get_overdue_warning(values)
+            pid = order.partner_id.commercial_partner_id._origin.id
+            values = figures.get(pid)
+            messages = [values and order.partner_id._bridge_get_overdue_warning(values)]
+            if values and limits.get(pid):
+                messages.append(order._bridge_get_credit_limit_warning(values["bridge_credit_exposure"], limits[pid]))
+            message = " ".join(m for m in messages if m)
             order.bridge_credit_warning = bool(message)
             order.bridge_credit_warning_message = message or False
+
+    def _bridge_get_credit_limit_warning(self, exposure, limit):
+        """Return the over-limit part of the quotation's banner and block, else ``False``: the
+        customer's credit ``exposure`` plus this quotation (in the company's currency) above its
+        credit ``limit``."""
+        self.ensure_one()
+        currency = self.env.company.currency_id
+        total = exposure + self.amount_total / (self.currency_rate or 1.0)
+        if currency.compare_amounts(total, limit) > 0:
+            return self.env._(
+                "With this order the customer would owe %(exposure)s for a credit limit of %(limit)s.",
+                exposure=currency.format(total),
+                limit=currency.format(limit),
+            )
+        return False
 
     # ------------------------------------------------------------------
     # Credit block
@@ -142,10 +167,10 @@ class SaleOrder(models.Model):
 
         Blocked when the customer is overdue beyond the company thresholds
         (:meth:`res.partner._bridge_get_overdue_warning`), or when its credit exposure
-        with this order exceeds its credit limit, both from the partner's seams
-        (``_bridge_get_credit_exposures``: Odoo's own receivables + orders to invoice
-        of the order's company; ``_bridge_get_credit_limits``), so that the block, the
-        customer's banner and Odoo's credit-limit banner count the same amounts.
+        (:meth:`res.partner._bridge_get_credit_exposures`: the parts the order's company counts,
+        in its currency) plus this order exceeds its credit limit
+        (``_bridge_get_credit_limits``), so that the block and the customer's banners count the
+        same amounts.
         """
         self.ensure_one()
         if not self._bridge_is_credit_block_active():
@@ -156,39 +181,59 @@ class SaleOrder(models.Model):
         reasons = [partner._bridge_get_overdue_warning(figures)]
         limit = partner._bridge_get_credit_limits((partner.id,)).get(partner.id)
         if limit:
-            amount = order.amount_total / (order.currency_rate or 1.0)
-            exposure = partner._bridge_get_credit_exposures((partner.id,))[partner.id] + amount
-            if order.company_id.currency_id.compare_amounts(exposure, limit) > 0:
-                currency = order.company_id.currency_id
-                reasons.append(self.env._(
-                    "With this order the customer would owe %(exposure)s for a credit limit of %(limit)s.",
-                    exposure=currency.format(exposure),
-                    limit=currency.format(limit),
-                ))
+            exposure = partner._bridge_get_credit_exposures((partner.id,))[partner.id]
+            reasons.append(order._bridge_get_credit_limit_warning(exposure, limit))
         return " ".join(reason for reason in reasons if reason) or False
 
     def _bridge_can_override_credit_block(self):
         """Whether the current user may confirm despite the credit block."""
         return self.env.user.has_group("crm_erp_bridge.group_crm_erp_bridge_credit_manager")
 
-    def _bridge_check_credit_block(self):
-        """Raise when a quotation is blocked and not overridden.
-
-        An override is the stored ``bridge_credit_override_user_id``, which only
-        :meth:`_bridge_record_credit_override` writes: no context key or
-        client-written value switches this check off.
-        """
+    def _bridge_credit_block_reasons(self):
+        """Return ``{order: reason}`` for the orders of ``self`` held by the credit block and not
+        overridden. An override is the stored ``bridge_credit_override_user_id``, which only
+        :meth:`_bridge_record_credit_override` writes: no context key or client-written value
+        lifts a hold."""
+        reasons = {}
         for order in self:
             if order.bridge_credit_override_user_id:
                 continue
             reason = order._bridge_get_credit_block_reason()
             if reason:
-                raise UserError(self.env._(
+                reasons[order] = reason
+        return reasons
+
+    def _bridge_check_credit_block(self):
+        """Raise when a quotation is blocked and not overridden."""
+        for order, reason in self._bridge_credit_block_reasons().items():
+            raise UserError(self.env._(
+                "%(order)s cannot be confirmed: %(reason)s A credit manager may override the block "
+                "with a reason.",
+                order=order.name,
+                reason=reason,
+            ))
+
+    def _bridge_credit_hold_action(self, reason):
+        """What the user sees when the form's confirm button meets the credit block: the
+        override wizard for credit managers, a warning for the others."""
+        self.ensure_one()
+        if self._bridge_can_override_credit_block():
+            return self.action_bridge_credit_override()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Held by the credit block"),
+                "message": self.env._(
                     "%(order)s cannot be confirmed: %(reason)s A credit manager may override the block "
                     "with a reason.",
-                    order=order.name,
+                    order=self.name,
                     reason=reason,
-                ))
+                ),
+                "type": "warning",
+                "sticky": True,
+            },
+        }
 
     def action_draft(self):
         res = super().action_draft()
@@ -224,21 +269,15 @@ class SaleOrder(models.Model):
             "bridge_credit_override_reason": reason,
             "bridge_credit_override_user_id": self.env.user.id,
         })
-        if automatic:
-            title = self.env._("Credit block overridden automatically.")
-        else:
-            title = self.env._("Credit block overridden by %(user)s.", user=self.env.user.name)
-        self.sudo().message_post(
-            body=Markup("<p>%s</p><p>%s</p>") % (title, reason),
-            message_type="comment",
-            subtype_xmlid="crm_erp_bridge.mt_bridge_credit_override",
-        )
+        self._bridge_log_credit_override(reason, automatic=automatic)
 
     def _bridge_override_credit_block(self, reason):
         """Record the override of a credit manager and confirm the order."""
         self.ensure_one()
         if not self._bridge_can_override_credit_block():
             raise AccessError(self.env._("Only credit managers may override the credit block."))
+        if self.state not in ("draft", "sent"):
+            raise UserError(self.env._("Only quotations can be confirmed."))
         self._bridge_record_credit_override(reason)
         return self.action_confirm()
 
@@ -465,6 +504,8 @@ class SaleOrder(models.Model):
             ("confirmed", "Confirmed by customer"),
             ("changed", "Changes requested"),
             ("no_answer", "No answer"),
+            ("applied", "Changes applied"),
+            ("declined", "Changes declined"),
         ],
         string="Delivery Confirmation",
         copy=False,
@@ -479,6 +520,26 @@ class SaleOrder(models.Model):
     bridge_delivery_answer_date = fields.Date(string="Requested Delivery Date", copy=False)
     bridge_delivery_answer_incoterm_id = fields.Many2one("account.incoterms", string="Requested Incoterm", copy=False)
     bridge_delivery_answer_note = fields.Text(string="Customer Comment", copy=False)
+    bridge_delivery_answer_street = fields.Char(string="Proposed Street", copy=False)
+    bridge_delivery_answer_street2 = fields.Char(string="Proposed Street 2", copy=False)
+    bridge_delivery_answer_zip = fields.Char(string="Proposed ZIP", copy=False)
+    bridge_delivery_answer_city = fields.Char(string="Proposed City", copy=False)
+    bridge_delivery_answer_country_id = fields.Many2one("res.country", string="Proposed Country", copy=False)
+    bridge_delivery_current_incoterm_id = fields.Many2one(
+        "account.incoterms", string="Current Incoterm", compute="_compute_bridge_delivery_current_incoterm_id"
+    )
+    bridge_delivery_reply = fields.Text(
+        string="Message to the Customer", copy=False,
+        help="Sent to the customer when the proposed delivery changes are declined.",
+    )
+    bridge_delivery_retry_on = fields.Datetime(
+        string="Delivery Confirmation Retry On", copy=False, readonly=True,
+        help="The scheduled job failed on this order: it tries again from this time on.",
+    )
+
+    def _compute_bridge_delivery_current_incoterm_id(self):
+        for order in self:
+            order.bridge_delivery_current_incoterm_id = order._bridge_delivery_incoterm()
 
     # ------------------------------------------------------------------
     # Seams
@@ -548,9 +609,10 @@ class SaleOrder(models.Model):
             raise UserError(self.env._("The customer may not be contacted (do-not-contact, archived or no email)."))
         return True
 
-    def _bridge_request_delivery_confirmation(self, force=False):
+    def _bridge_request_delivery_confirmation(self, force=False, strict=False):
         """Email the customer a portal link to confirm the delivery address, incoterm and date.
 
+        :param strict: raise when the request cannot be sent (the scheduled job reports it)
         :return: the orders a request was sent for
         """
         template = self.env.ref("crm_erp_bridge.mail_template_delivery_confirmation", raise_if_not_found=False)
@@ -558,58 +620,308 @@ class SaleOrder(models.Model):
         orders = self.filtered(
             lambda o: (force or not o.bridge_delivery_state) and step_tools._cadence_may_contact(o.partner_id)
         )
+        if strict and (not template or orders != self):
+            raise UserError(self.env._(
+                "The delivery confirmation could not be sent (no email template, or a customer who may "
+                "not be contacted)."
+            ))
         if not orders or not template:
             return self.browse()
         for order in orders:
             order.with_context(mail_notify_force_send=False).message_post_with_source(
                 template, message_type="comment", subtype_xmlid="mail.mt_comment"
             )
-        orders.write({"bridge_delivery_state": "requested", "bridge_delivery_requested_on": fields.Datetime.now()})
+        orders.write({
+            "bridge_delivery_state": "requested",
+            "bridge_delivery_requested_on": fields.Datetime.now(),
+            "bridge_delivery_retry_on": False,
+        })
         return orders
 
     # ------------------------------------------------------------------
     # Answer (portal)
     # ------------------------------------------------------------------
-    def _bridge_delivery_answer_pending(self):
-        """Whether the customer may answer now: a request was sent and not answered yet (late
-        answers after the timeout are still welcome). One answer per request."""
+    def _bridge_delivery_request_expired(self):
+        """Whether the request expired: the order's delivery date has passed (an answer would
+        come too late to change anything). ``crm_erp_bridge_stock`` adds: nothing left to deliver."""
         self.ensure_one()
-        return self.state == "sale" and self.bridge_delivery_state in ("requested", "no_answer")
+        return bool(self.commitment_date and self.commitment_date < fields.Datetime.now())
+
+    def _bridge_delivery_answer_refusal(self):
+        """Return why the customer may not answer now (a clear sentence), else ``False``. The
+        customer answers once per request, while it is pending: asked and not answered yet (late
+        answers after the timeout are still welcome), order confirmed, request not expired."""
+        self.ensure_one()
+        if self.state == "cancel":
+            return self.env._("This order was cancelled: there is no delivery to confirm any more.")
+        if self.bridge_delivery_answered_on:
+            return self.env._(
+                "There is no delivery confirmation waiting for an answer on this order: your answer was "
+                "already recorded."
+            )
+        if self.state != "sale" or self.bridge_delivery_state not in ("requested", "no_answer"):
+            return self.env._("There is no delivery confirmation waiting for an answer on this order.")
+        if self._bridge_delivery_request_expired():
+            return self.env._(
+                "This delivery confirmation request expired: please contact us to change the delivery."
+            )
+        return False
+
+    def _bridge_delivery_answer_pending(self):
+        """Whether the customer may answer now (see :meth:`_bridge_delivery_answer_refusal`)."""
+        self.ensure_one()
+        return not self._bridge_delivery_answer_refusal()
+
+    def _bridge_lock_delivery_confirmation(self):
+        """Lock the order's row and re-read its delivery confirmation, so that two concurrent
+        answers (or applies) cannot both pass their check: the second waits, then sees the first
+        (or fails to serialize and is retried by the server)."""
+        self.ensure_one()
+        self.env.cr.execute(SQL("SELECT id FROM sale_order WHERE id = %s FOR NO KEY UPDATE", self.id))
+        self.invalidate_recordset()
+
+    @api.model
+    def _bridge_delivery_address_fields(self):
+        """The address fields a customer may propose, as ``{answer field: res.partner field}``."""
+        return {
+            "bridge_delivery_answer_street": "street",
+            "bridge_delivery_answer_street2": "street2",
+            "bridge_delivery_answer_zip": "zip",
+            "bridge_delivery_answer_city": "city",
+            "bridge_delivery_answer_country_id": "country_id",
+        }
+
+    @api.model
+    def _bridge_normalize_delivery_address(self, address):
+        """Return the proposed address as ``{res.partner field: value}`` (empty values left out)
+        from a dict of partner fields or a one-line text (taken as the street)."""
+        if not address:
+            return {}
+        if isinstance(address, str):
+            address = {"street": address}
+        values = {}
+        for fname in self._bridge_delivery_address_fields().values():
+            value = address.get(fname)
+            if fname == "country_id":
+                value = int(value.id if isinstance(value, models.BaseModel) else value or 0)
+                if value and not self.env["res.country"].browse(value).exists():
+                    raise UserError(self.env._("Choose a country from the list."))
+            elif value:
+                value = " ".join(str(value).split())
+            if value:
+                values[fname] = value
+        return values
+
+    def _bridge_format_delivery_address(self, values):
+        """One line of text for an address given as partner fields (chatter, timeline)."""
+        country = self.env["res.country"].browse(values.get("country_id")).exists()
+        city = " ".join(v for v in (values.get("zip"), values.get("city")) if v)
+        parts = (values.get("street"), values.get("street2"), city, country.name)
+        return ", ".join(p for p in parts if p)
 
     def _bridge_record_delivery_answer(self, confirmed, address=False, date=False, incoterm=False, note=False):
         """Record the customer's answer on the order and its chatter (which feeds the timeline).
 
-        :raise UserError: when no request is waiting for an answer
+        :param address: the proposed delivery address: partner fields (``street``, ``street2``,
+            ``zip``, ``city``, ``country_id``) or one line of text
+        :raise UserError: when no request is waiting for an answer (never asked, already answered,
+            expired, order cancelled); checked under a row lock, so exactly one answer is recorded
         """
         self.ensure_one()
-        if not self._bridge_delivery_answer_pending():
-            raise UserError(self.env._("There is no delivery confirmation waiting for an answer on this order."))
+        self._bridge_lock_delivery_confirmation()
+        refusal = self._bridge_delivery_answer_refusal()
+        if refusal:
+            raise UserError(refusal)
+        address_values = {} if confirmed else self._bridge_normalize_delivery_address(address)
+        if address_values and "country_id" not in address_values and self.partner_shipping_id.country_id:
+            # "country unchanged": the country of the current delivery address
+            address_values["country_id"] = self.partner_shipping_id.country_id.id
+        if not confirmed and not (address_values or date or incoterm):
+            raise UserError(self.env._("Tell us what to change: the delivery address, date or incoterm."))
+        if date and date < fields.Date.context_today(self):
+            raise UserError(self.env._("The delivery date cannot be in the past."))
+        text_address = self._bridge_format_delivery_address(address_values) if address_values else False
         values = {
             "bridge_delivery_state": "confirmed" if confirmed else "changed",
             "bridge_delivery_answered_on": fields.Datetime.now(),
-            "bridge_delivery_answer_address": False if confirmed else address,
+            "bridge_delivery_answer_address": text_address,
             "bridge_delivery_answer_date": False if confirmed else date,
             "bridge_delivery_answer_incoterm_id": False if confirmed else incoterm.id if incoterm else False,
             "bridge_delivery_answer_note": note,
         }
+        for answer_field, partner_field in self._bridge_delivery_address_fields().items():
+            values[answer_field] = address_values.get(partner_field, False)
         self.write(values)
         if confirmed:
             body = self.env._("The customer confirmed the delivery address, incoterm and date.")
         else:
-            changes = [
-                self.env._("Address: %(address)s", address=address) if address else "",
-                self.env._("Date: %(date)s", date=date) if date else "",
-                self.env._("Incoterm: %(incoterm)s", incoterm=incoterm.display_name) if incoterm else "",
-            ]
             body = self.env._(
                 "The customer asks to change the delivery. %(changes)s",
-                changes=" / ".join(c for c in changes if c),
+                changes=self._bridge_describe_delivery_changes(text_address, date, incoterm),
             )
         if note:
             body = f"{body} {self.env._('Comment: %(note)s', note=note)}"
         self.message_post(body=body, author_id=self.partner_id.id, message_type="comment", subtype_xmlid="mail.mt_note")
         if not confirmed:
-            self._bridge_schedule_delivery_activity(self.env._("Delivery changes requested by the customer"))
+            self._bridge_schedule_delivery_activity(self._bridge_delivery_proposal_summary())
+
+    def _bridge_describe_delivery_changes(self, address, date, incoterm):
+        changes = [
+            self.env._("Address: %(address)s", address=address) if address else "",
+            self.env._("Date: %(date)s", date=date) if date else "",
+            self.env._("Incoterm: %(incoterm)s", incoterm=incoterm.display_name) if incoterm else "",
+        ]
+        return " / ".join(c for c in changes if c)
+
+    def _bridge_delivery_proposal_summary(self):
+        return self.env._("Delivery changes requested by the customer")
+
+    # ------------------------------------------------------------------
+    # The salesperson applies or declines the customer's proposal
+    # ------------------------------------------------------------------
+    def action_bridge_apply_delivery_proposal(self):
+        """Button: apply the customer's proposed delivery address, date and incoterm to the order
+        and its open deliveries."""
+        self.check_access("write")
+        for order in self:
+            order._bridge_apply_delivery_proposal()
+        return True
+
+    def action_bridge_decline_delivery_proposal(self):
+        """Button: decline the customer's proposal, sending them the message written on the order."""
+        self.check_access("write")
+        for order in self:
+            order._bridge_decline_delivery_proposal(order.bridge_delivery_reply)
+        return True
+
+    def _bridge_check_delivery_proposal_open(self):
+        """Lock the order and raise unless a proposal waits for the salesperson (once only)."""
+        self.ensure_one()
+        self._bridge_lock_delivery_confirmation()
+        if self.bridge_delivery_state != "changed":
+            raise UserError(self.env._(
+                "%(order)s has no delivery change proposed by the customer waiting for a decision.",
+                order=self.name,
+            ))
+        if self.state != "sale":
+            raise UserError(self.env._("Only confirmed orders can have their delivery changed."))
+
+    def _bridge_delivery_proposal_address(self):
+        """The proposed address as partner fields (empty when the customer kept the address)."""
+        self.ensure_one()
+        return {
+            partner_field: self[answer_field].id if partner_field == "country_id" else self[answer_field]
+            for answer_field, partner_field in self._bridge_delivery_address_fields().items()
+            if self[answer_field]
+        }
+
+    def _bridge_delivery_proposal_values(self):
+        """Values written on the order to apply the proposal (``crm_erp_bridge_stock`` adds the
+        incoterm, an Inventory field)."""
+        self.ensure_one()
+        values = {}
+        address = self._bridge_delivery_proposal_address()
+        if address:
+            values["partner_shipping_id"] = self._bridge_delivery_address_partner(address).id
+        if self.bridge_delivery_answer_date:
+            at = self.commitment_date.time() if self.commitment_date else time(12, 0)
+            values["commitment_date"] = datetime.combine(self.bridge_delivery_answer_date, at)
+        return values
+
+    @api.model
+    def _bridge_same_address(self, partner, address):
+        """Whether ``partner`` has exactly the address ``address`` (partner fields), ignoring
+        case and spaces."""
+        def norm(value):
+            return " ".join(str(value or "").split()).casefold()
+        for fname in self._bridge_delivery_address_fields().values():
+            mine = partner[fname].id if fname == "country_id" else partner[fname]
+            if fname == "country_id":
+                if (mine or False) != (address.get(fname) or False):
+                    return False
+            elif norm(mine) != norm(address.get(fname)):
+                return False
+        return True
+
+    def _bridge_delivery_address_partner(self, address):
+        """Return the customer's contact with this address, else a new delivery contact of the
+        customer's commercial partner: never a duplicate. The commercial partner's row is locked
+        so that two orders applying the same new address create it once."""
+        self.ensure_one()
+        commercial = self.partner_id.commercial_partner_id
+        self.env.cr.execute(SQL("SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE", commercial.id))
+        # the customer's contacts, whoever may read them: the address must not be created twice
+        contacts = self.env["res.partner"].sudo().search(
+            [("id", "child_of", commercial.id), ("type", "in", ("delivery", "contact", "other"))],
+            order="type desc, id",
+        )
+        if self.partner_shipping_id:
+            contacts = self.partner_shipping_id.sudo() | contacts
+        for contact in contacts:
+            if self._bridge_same_address(contact, address):
+                return contact.sudo(False)
+        # creating a contact is part of applying the proposal, which the salesperson may do
+        return self.env["res.partner"].sudo().create(self._bridge_prepare_delivery_address(commercial, address))
+
+    def _bridge_prepare_delivery_address(self, commercial, address):
+        """Values of the delivery contact created for a proposed address."""
+        return {
+            "type": "delivery",
+            "parent_id": commercial.id,
+            "company_id": commercial.company_id.id,
+            **address,
+        }
+
+    def _bridge_apply_delivery_proposal(self):
+        """Apply the proposal of one order: order, then its open deliveries
+        (:meth:`_bridge_apply_delivery_to_pickings`), logged on the chatter and the timeline."""
+        self._bridge_check_delivery_proposal_open()
+        values = self._bridge_delivery_proposal_values()
+        if values:
+            self.write(values)
+        self._bridge_apply_delivery_to_pickings(values)
+        self.write({"bridge_delivery_state": "applied"})
+        self._bridge_close_delivery_activities()
+        changes = self._bridge_describe_delivery_changes(
+            self.bridge_delivery_answer_address,
+            self.bridge_delivery_answer_date,
+            self.bridge_delivery_answer_incoterm_id,
+        )
+        self.message_post(
+            body=self.env._("Delivery changes proposed by the customer applied. %(changes)s", changes=changes),
+            message_type="comment",
+            subtype_xmlid="crm_erp_bridge.mt_bridge_delivery_change_applied",
+        )
+
+    def _bridge_apply_delivery_to_pickings(self, values):
+        """Hook: carry the applied ``values`` (order fields) to the open deliveries of the order
+        (``crm_erp_bridge_stock``; nothing to do without Inventory)."""
+        return True
+
+    def _bridge_decline_delivery_proposal(self, message):
+        """Decline the proposal of one order and send ``message`` to the customer (chatter
+        message, emailed to the customer)."""
+        self._bridge_check_delivery_proposal_open()
+        message = (message or "").strip()
+        if not message:
+            raise UserError(self.env._("Write the message to the customer explaining why the changes are declined."))
+        self.write({"bridge_delivery_state": "declined", "bridge_delivery_reply": False})
+        self._bridge_close_delivery_activities()
+        self.message_post(
+            body=message,
+            partner_ids=self.partner_id.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+
+    def _bridge_close_delivery_activities(self):
+        """Mark done the salesperson's to-do about the customer's proposal."""
+        summary = self._bridge_delivery_proposal_summary()
+        self.activity_ids.filtered(lambda a: a.summary == summary).sudo().action_feedback(
+            feedback=self.env._("Decided: %(state)s", state=dict(
+                self._fields["bridge_delivery_state"]._description_selection(self.env)
+            ).get(self.bridge_delivery_state))
+        )
 
     def _bridge_schedule_delivery_activity(self, summary):
         """Schedule a to-do for the salesperson about the delivery confirmation."""
@@ -623,37 +935,58 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def _bridge_flag_no_answer(self):
         """Mark these requests unanswered and ask the salesperson to call the customer."""
-        self.write({"bridge_delivery_state": "no_answer"})
+        self.write({"bridge_delivery_state": "no_answer", "bridge_delivery_retry_on": False})
         self._bridge_schedule_delivery_activity(self.env._("No answer to the delivery confirmation"))
+
+    @api.model
+    def _bridge_delivery_retry_delay(self):
+        """How long the scheduled job leaves an order it failed on before trying it again."""
+        return timedelta(hours=12)
+
+    @api.model
+    def _bridge_delivery_retry_domain(self, now):
+        """Orders the scheduled job may try now: never failed, or their retry time has come."""
+        return ["|", ("bridge_delivery_retry_on", "=", False), ("bridge_delivery_retry_on", "<=", now)]
+
+    @api.model
+    def _bridge_delivery_cron_step(self, domain, order, process, batch_size, job_name):
+        """Run ``process`` on the first ``batch_size`` orders of ``domain`` (sorted by ``order``),
+        each in its own savepoint. A failing order is reported and put aside until its retry time,
+        so the next chunks go on with the others. Return ``(done, remaining)``."""
+        now = fields.Datetime.now()
+        domain = expression.AND([domain, self._bridge_delivery_retry_domain(now)])
+        orders = self.search(domain, order=order, limit=batch_size)
+        if not orders:
+            return 0, 0
+        _done, failed = self.env["crm.erp.batch.job"]._run_isolated(orders, process, job_name)
+        if failed:
+            self.browse([o.id for o in failed]).sudo().write(
+                {"bridge_delivery_retry_on": now + self._bridge_delivery_retry_delay()}
+            )
+        return len(orders), self.search_count(domain)
 
     @api.model
     def _cron_bridge_delivery_confirmation(self, batch_size=500):
         """Send the requests due before commitment dates; flag unanswered requests to the salesperson.
 
-        Due orders are selected in SQL, oldest commitment (or request) first, ``batch_size`` at a
-        time; the cron framework re-runs the job while work remains. Each order runs in its own
-        savepoint: a failing one is rolled back, reported and retried on the next run.
+        Every due order is processed, in chunks of ``batch_size``, the oldest delivery date (or
+        request) first; the cron framework re-runs the job while work remains (progress: done and
+        remaining). Each order runs in its own savepoint: a failing one is rolled back, reported,
+        and set aside until its retry time, so it never stalls the others. Processed orders leave
+        the selection (their state changes): an interrupted run resumes where it stopped.
         """
         today = fields.Date.context_today(self)
-        job = self.env["crm.erp.batch.job"]
         job_name = self.env._("Delivery confirmations")
-        due = self.search(
-            self._bridge_delivery_request_due_domain(today), order="commitment_date, id", limit=batch_size + 1
+        asked, asked_left = self._bridge_delivery_cron_step(
+            self._bridge_delivery_request_due_domain(today), "commitment_date, id",
+            lambda order: order._bridge_request_delivery_confirmation(strict=True), batch_size, job_name,
         )
-        job._run_isolated(due[:batch_size], lambda order: order._bridge_request_delivery_confirmation(), job_name)
-        unanswered = self.search(
-            self._bridge_delivery_unanswered_domain(fields.Datetime.now()),
-            order="bridge_delivery_requested_on, id",
-            limit=batch_size + 1,
+        flagged, flagged_left = self._bridge_delivery_cron_step(
+            self._bridge_delivery_unanswered_domain(fields.Datetime.now()), "bridge_delivery_requested_on, id",
+            lambda order: order._bridge_flag_no_answer(), batch_size, job_name,
         )
-        late, _failed = job._run_isolated(
-            unanswered[:batch_size], lambda order: order._bridge_flag_no_answer(), job_name
-        )
-        self.env["ir.cron"]._notify_progress(
-            done=len(due[:batch_size]) + len(unanswered[:batch_size]),
-            remaining=max(len(due) - batch_size, 0) + max(len(unanswered) - batch_size, 0),
-        )
-        return late
+        self.env["ir.cron"]._notify_progress(done=asked + flagged, remaining=asked_left + flagged_left)
+        return asked + flagged
 
     # ------------------------------------------------------------------
     # After-sale check-in

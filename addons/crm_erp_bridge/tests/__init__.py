@@ -4,6 +4,7 @@ from . import test_timeline_tour
 from . import test_log_interaction
 from . import test_receivables
 from . import test_credit_block
+from . import test_credit_exposure
 from . import test_quote_followup
 from . import test_report_customer
 from . import test_report_forecast
@@ -16,6 +17,8 @@ from . import test_report_tour
 from . import test_quote_conversion_report
 from . import test_quote_followup_tour
 from . import test_delivery_confirmation
+from . import test_delivery_proposal
+from . import test_delivery_proposal_tour
 from . import test_report_dashboard
 from . import test_after_sale
 from . import test_batch_jobs

@@ -170,5 +170,5 @@ class TestDeliveryConfirmationCronChunks(CrmErpBridgeFollowupCommon):
             self.env["sale.order"]._cron_bridge_delivery_confirmation(batch_size=2)
         self.assertEqual(set(orders.mapped("bridge_delivery_state")), {"requested"})
         self.assertFalse(not_due.bridge_delivery_state)
-        # remaining only signals that more work is left (limit + 1)
-        self.assertEqual(progress, [(2, 1), (2, 1), (1, 0)])
+        # remaining is what is still due after each chunk
+        self.assertEqual(progress, [(2, 3), (2, 1), (1, 0)])

@@ -88,9 +88,11 @@ class TestCrmErpReceivables(CrmErpBridgeCommon):
         self._create_invoice(price=250.0)
         self.assertIn("credit limit", self.customer.bridge_credit_warning_message)
         order = self._create_order()
-        # one banner per fact on a quotation: Odoo's own shows the credit limit, the bridge's none
+        # the bridge's banner counts the suite's exposure (the one the block uses) with the
+        # quotation: 250 due + 115 quoted; Odoo's own banner keeps Odoo's figure
         self.assertIn("credit limit", order.partner_credit_warning)
-        self.assertFalse(order.bridge_credit_warning)
+        self.assertTrue(order.bridge_credit_warning)
+        self.assertIn("365.00", order.bridge_credit_warning_message)
 
     def test_quotation_banner_only_on_quotations(self):
         self._create_overdue_invoice(days=40, price=500.0)

@@ -5,7 +5,7 @@ from odoo.addons.crm_erp_bridge.models.crm_erp_timeline import TimelineSource
 
 
 class CrmErpTimeline(models.AbstractModel):
-    """Timeline part. Inventory: outgoing deliveries done."""
+    """Timeline part. Inventory: outgoing deliveries done, credit holds and overrides of deliveries."""
 
     _inherit = "crm.erp.timeline"
 
@@ -14,6 +14,21 @@ class CrmErpTimeline(models.AbstractModel):
         return super()._get_timeline_sources() + [
             TimelineSource("delivery", self.env._("Delivery done"), self._events_delivery),
         ]
+
+    @api.model
+    def _get_message_document_queries(self, partner_ids):
+        """The customer's outgoing deliveries are documents of the timeline too (their chatter
+        holds the credit holds and overrides of deliveries)."""
+        queries = super()._get_message_document_queries(partner_ids)
+        if self.env["stock.picking"].has_access("read"):
+            queries["stock.picking"] = self.env["stock.picking"]._search(
+                [("partner_id", "in", partner_ids), ("picking_type_code", "=", "outgoing")]
+            )
+        return queries
+
+    @api.model
+    def _credit_log_models(self):
+        return super()._credit_log_models() + ("stock.picking",)
 
     @api.model
     def _events_delivery(self, query):

@@ -1,1 +1,2 @@
 from . import test_timeline_delivery
+from . import test_credit_hold
