@@ -23,3 +23,4 @@ from . import test_multi_company_currency
 from . import test_forecast_figures
 from . import test_cadence_seams
 from . import test_dunning_statement
+from . import test_dunning_statement_tour
