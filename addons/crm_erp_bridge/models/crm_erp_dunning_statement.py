@@ -54,6 +54,12 @@ class CrmErpDunningStatement(models.Model):
         help="Draft invoice of the level's late fee or interest, for the accountant to check and confirm.",
     )
     manual = fields.Boolean(readonly=True, help="Sent by a user rather than by the scheduled job.")
+    invoice_table_html = fields.Html(
+        string="Invoice Table", compute="_compute_invoice_table_html", sanitize=False,
+        help="The statement's invoices (dates, amounts, payment links) in the customer's language, "
+        "for the email templates (view crm_erp_bridge.dunning_statement_invoice_table).",
+    )
+    amount_residual_text = fields.Char(string="Amount Due (Text)", compute="_compute_invoice_table_html")
 
     @api.depends("partner_id", "level_id", "date")
     def _compute_display_name(self):
@@ -64,6 +70,33 @@ class CrmErpDunningStatement(models.Model):
                 customer=statement.partner_id.display_name or "",
                 date=fields.Date.to_string(statement.date.date()) if statement.date else "",
             )
+
+    def _compute_invoice_table_html(self):
+        """Rendered with a QWeb view, compiled once per process (a statement run renders thousands)."""
+        qweb = self.env["ir.qweb"]
+        eval_context = self.env["mail.render.mixin"]._render_eval_context()
+        self.move_ids._bridge_ensure_portal_tokens()
+        for statement in self:
+            lang = statement.partner_id.lang or self.env.lang
+            statement_lang = statement.with_context(lang=lang)
+            statement.invoice_table_html = qweb.with_context(lang=lang)._render(
+                "crm_erp_bridge.dunning_statement_invoice_table",
+                dict(eval_context, statement=statement_lang, invoices=statement_lang._get_report_lines(),
+                     base_url=statement.get_base_url(), lang=lang),
+            )
+            statement.amount_residual_text = statement_lang.currency_id.with_context(lang=lang).format(
+                statement.amount_residual)
+
+    def mail_allowed_qweb_expressions(self):
+        """The statement templates only use these: rendered without evaluating code (fast, and
+        editable by users who are not template editors)."""
+        return super().mail_allowed_qweb_expressions() + (
+            "object.recipient_id.name",
+            "object.company_id.name",
+            "object.level_id.name",
+            "object.invoice_table_html",
+            "object.amount_residual_text",
+        )
 
     # ------------------------------------------------------------------
     # Creation and sending (called by the dunning level, as superuser)
@@ -97,8 +130,11 @@ class CrmErpDunningStatement(models.Model):
         return statements
 
     def _send_statement_email(self):
-        """Post the level's email template on the statements whose recipient may be contacted
-        (one composer for the batch: the email is queued, the mail queue sends it)."""
+        """Send the level's email template to the statements whose recipient may be contacted.
+
+        One mass-mail composer per template renders the whole batch at once and queues the emails
+        (the mail queue sends them; a batch never waits on SMTP); each email stays on the
+        statement's chatter as its trace (``auto_delete_keep_log``)."""
         contactable = self.filtered(lambda s: s.level_id._cadence_may_contact(s.recipient_id))
         (self - contactable).write({"skipped_reason": "do_not_contact"})
         by_template = defaultdict(lambda: self.browse())
@@ -107,10 +143,15 @@ class CrmErpDunningStatement(models.Model):
                 by_template[statement.level_id.mail_template_id] |= statement
         for template, statements in by_template.items():
             statements.move_ids._bridge_ensure_portal_tokens()
-            messages = statements.with_context(mail_notify_force_send=False).message_post_with_source(
-                template, message_type="comment", subtype_xmlid="mail.mt_comment",
-            )
-            message_by_statement = {message.res_id: message.id for message in messages}
+            composer = self.env["mail.compose.message"].with_context(mail_notify_force_send=False).create({
+                "composition_mode": "mass_mail",
+                "model": self._name,
+                "res_ids": statements.ids,
+                "template_id": template.id,
+                "force_send": False,
+            })
+            mails, _messages = composer._action_send_mail()
+            message_by_statement = {mail.res_id: mail.mail_message_id.id for mail in mails}
             for statement in statements:
                 statement.write({"mail_sent": True, "mail_message_id": message_by_statement.get(statement.id)})
 

@@ -96,21 +96,28 @@ class TestDunningStatement(DunningStatementCommon):
         self.level_1.mail_template_id = template
         statement = self._run(invoice).statement_id
         self.assertTrue(invoice.access_token)
-        self.assertIn(f"access_token={invoice.access_token}", statement.mail_message_id.body)
+        body = statement.mail_message_id.body
+        self.assertIn(f"access_token={invoice.access_token}", body)
+        self.assertIn(invoice.name, body)
+        self.assertIn("View and pay", body)
 
     def test_statement_in_customer_language(self):
         self.env["res.lang"]._activate_lang("it_IT")
         self.customer.lang = "it_IT"
-        statement = self._run(self._create_overdue_invoice(days=10)).statement_id
         template = self.env.ref("crm_erp_bridge.mail_template_dunning_statement")
+        self.level_1.mail_template_id = template
+        statement = self._run(self._create_overdue_invoice(days=10)).statement_id
         self.assertEqual(template._render_lang(statement.ids), {statement.id: "it_IT"})
+        # amounts and dates of the invoice table formatted the Italian way
+        self.assertIn("500,00", statement.invoice_table_html)
 
     def test_statement_sent_to_invoicing_address(self):
         billing = self.env["res.partner"].create(
             {"name": "Statement Billing", "type": "invoice", "parent_id": self.customer.id, "email": "ap@example.com"})
         statement = self._run(self._create_overdue_invoice(days=10)).statement_id
         self.assertEqual(statement.recipient_id, billing)
-        self.assertIn(billing, statement.mail_message_id.partner_ids)
+        mail = self.env["mail.mail"].search([("mail_message_id", "=", statement.mail_message_id.id)])
+        self.assertEqual(mail.recipient_ids, billing)
 
     def test_do_not_contact_statement_logged_not_sent(self):
         self.customer.bridge_do_not_contact = True
