@@ -99,10 +99,16 @@ class CrmErpDunningLevel(models.Model):
         """The invoice contact."""
         return record.partner_id
 
-    def _statement_recipient(self, partner):
-        """The contact a statement of ``partner`` (a commercial partner) is addressed to: its
-        invoicing address, else the company itself."""
-        return partner.browse(partner.address_get(["invoice"])["invoice"]) or partner
+    def _statement_recipients(self, partners):
+        """Return ``{commercial partner id: contact}``: whom the statements of ``partners`` are
+        addressed to (one query): the customer's first active invoicing address among its
+        contacts, else the customer itself."""
+        recipients = {partner.id: partner for partner in partners}
+        invoicing = partners.browse().search(
+            [("parent_id", "in", partners.ids), ("type", "=", "invoice")], order="id desc")
+        for contact in invoicing:
+            recipients[contact.parent_id.id] = contact
+        return recipients
 
     def _cadence_execute_groups(self, groups):
         """One statement per group of invoices (one customer): one email listing them all, one

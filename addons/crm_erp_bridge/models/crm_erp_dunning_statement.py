@@ -102,13 +102,13 @@ class CrmErpDunningStatement(models.Model):
     # Creation and sending (called by the dunning level, as superuser)
     # ------------------------------------------------------------------
     @api.model
-    def _prepare_statement_values(self, level, invoices):
-        """Values of the statement of ``invoices`` (one customer) at ``level``."""
+    def _prepare_statement_values(self, level, invoices, recipient):
+        """Values of the statement of ``invoices`` (one customer) at ``level``, to ``recipient``."""
         partner = invoices[:1].commercial_partner_id
         return {
             "company_id": level.company_id.id,
             "partner_id": partner.id,
-            "recipient_id": level._statement_recipient(partner).id,
+            "recipient_id": recipient.id,
             "level_id": level.id,
             "user_id": level._cadence_activity_user(invoices[:1]).id,
             "move_ids": [Command.set(invoices.ids)],
@@ -123,7 +123,11 @@ class CrmErpDunningStatement(models.Model):
         Statement = self.sudo().with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
         invoices = self.env["account.move"].union(*groups)
         invoices.fetch(["commercial_partner_id", "amount_residual_signed", "invoice_user_id", "partner_id"])
-        statements = Statement.create([self._prepare_statement_values(level, group) for group in groups])
+        recipients = level._statement_recipients(invoices.commercial_partner_id)
+        statements = Statement.create([
+            self._prepare_statement_values(level, group, recipients[group[:1].commercial_partner_id.id])
+            for group in groups
+        ])
         statements._send_statement_email()
         statements._schedule_statement_activity()
         statements._create_fee_invoices()
