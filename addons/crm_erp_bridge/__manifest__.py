@@ -2,7 +2,7 @@
     "name": "CRM-ERP Bridge",
     "summary": "Customer 360° timeline, quote follow-up, receivables in CRM, "
     "unpaid invoice chasing, post-sale follow-up and management reporting",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "author": "CRM-ERP Suite Contributors",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",
@@ -20,6 +20,8 @@
         "data/crm_erp_sales_dashboard_data.xml",
         "data/crm_lost_reason_data.xml",
         "data/mail_template_followup_data.xml",
+        "data/mail_template_dunning_statement_data.xml",
+        "data/product_dunning_fee_data.xml",
         "data/crm_erp_followup_data.xml",
         "data/ir_cron_followup_data.xml",
         "views/crm_erp_followup_cadence_views.xml",
@@ -27,6 +29,9 @@
         "views/sale_order_followup_views.xml",
         "views/account_move_dunning_views.xml",
         "views/res_partner_followup_views.xml",
+        "views/crm_erp_dunning_statement_views.xml",
+        "report/crm_erp_dunning_statement_report.xml",
+        "wizard/crm_erp_promise_to_pay_views.xml",
         "report/crm_erp_quote_conversion_report_views.xml",
         "views/crm_erp_followup_menus.xml",
         "views/portal_delivery_confirmation_templates.xml",
@@ -43,6 +48,7 @@
         "demo/crm_erp_bridge_demo.xml",
         "demo/crm_erp_followup_demo.xml",
         "demo/crm_erp_credit_delivery_demo.xml",
+        "demo/crm_erp_dunning_statement_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

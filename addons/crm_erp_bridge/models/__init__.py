@@ -6,6 +6,7 @@ from . import crm_erp_timeline_account
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_followup
 from . import crm_erp_interaction
 from . import crm_lead
 from . import crm_erp_credit_hold_mixin
@@ -18,6 +19,7 @@ from . import crm_erp_cadence_log
 from . import crm_erp_followup_cadence
 from . import crm_erp_followup_step
 from . import crm_erp_dunning_level
+from . import crm_erp_dunning_statement
 from . import crm_team
 from . import account_move_dunning
 from . import payment_transaction

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 
 class AccountMove(models.Model):
@@ -12,6 +13,28 @@ class AccountMove(models.Model):
         compute="_compute_bridge_dunning_level_id",
         help="Highest payment reminder level already run on this invoice.",
     )
+
+    bridge_dunning_excluded = fields.Boolean(
+        string="Excluded from Reminders",
+        tracking=True,
+        copy=False,
+        help="Disputed invoice: not listed in payment reminder statements and not counted for the "
+        "customer's reminder level; the customer's other invoices are still chased.",
+    )
+    bridge_dunning_exclusion_reason = fields.Char(string="Dispute Reason", tracking=True, copy=False)
+    bridge_dunning_statement_ids = fields.Many2many(
+        "crm.erp.dunning.statement", "crm_erp_dunning_statement_move_rel", "move_id", "statement_id",
+        string="Reminder Statements", readonly=True, copy=False,
+    )
+
+    @api.constrains("bridge_dunning_excluded", "bridge_dunning_exclusion_reason")
+    def _check_bridge_dunning_exclusion_reason(self):
+        for move in self:
+            if move.bridge_dunning_excluded and not (move.bridge_dunning_exclusion_reason or "").strip():
+                raise ValidationError(
+                    self.env._("Give the reason why invoice %(invoice)s is excluded from payment reminders.",
+                               invoice=move.display_name)
+                )
 
     @api.depends("bridge_dunning_log_ids")
     def _compute_bridge_dunning_level_id(self):
@@ -41,6 +64,8 @@ class AccountMove(models.Model):
             "log_step_field": "dunning_level_id",
             "log_field": "bridge_dunning_log_ids",
             "user_field": "invoice_user_id",
+            # one statement per customer and level
+            "group_by": "commercial_partner_id",
         }
 
     @api.model
@@ -54,10 +79,13 @@ class AccountMove(models.Model):
 
     @api.model
     def _cadence_eligible_domain(self, today):
-        """Invoices a reminder may run on: unpaid posted customer invoices, unless their customer
-        is marked do-not-chase or promised to pay on or after ``today``."""
+        """THE rule of which invoices a reminder may run on: unpaid posted customer invoices not
+        excluded (disputed), unless their customer is marked do-not-chase or promised to pay on or
+        after ``today``. Which level is due then is each level's ``_cadence_due_domain``; the
+        scheduled job, the manual sending and the follow-up worklist are all built from both."""
         return [
             ("move_type", "=", "out_invoice"),
+            ("bridge_dunning_excluded", "=", False),
             ("state", "=", "posted"),
             ("payment_state", "in", ("not_paid", "partial")),
             ("commercial_partner_id.bridge_do_not_chase", "=", False),
@@ -80,8 +108,23 @@ class AccountMove(models.Model):
         """Scheduled job: send the due payment reminders, ``batch_size`` invoices at a time."""
         return self.env["crm.erp.cadence.engine"]._run_cron("account.move", batch_size=batch_size)
 
+    def _bridge_ensure_portal_tokens(self):
+        """Give every invoice of ``self`` a portal access token in one query, so that rendering the
+        statements' payment links does not write the invoices one by one."""
+        missing = self.filtered(lambda move: not move.access_token)
+        if not missing:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            "UPDATE account_move SET access_token = gen_random_uuid()::text WHERE id IN %s AND access_token IS NULL",
+            tuple(missing.ids),
+        ))
+        missing.invalidate_recordset(["access_token"])
+
     def action_bridge_send_reminder(self):
-        """Send now the due payment reminder level of these invoices."""
+        """Send now the due payment reminder level of these invoices: one statement per customer
+        and level, listing the invoices of ``self`` due at that level."""
+        self.check_access("write")
         if not self._cadence_enabled():
             raise UserError(self.env._("Payment reminders are handled by the Follow-up Reports (account_followup)."))
         logs, _remaining = self.env["crm.erp.cadence.engine"]._run("account.move", record_ids=self.ids)
@@ -93,12 +136,18 @@ class AccountMove(models.Model):
                 )
             )
         logs.write({"manual": True})
+        statements = logs.statement_id
+        statements.write({"manual": True})
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": self.env._("%(count)s payment reminder(s) sent.", count=len(logs.filtered("mail_sent"))),
+                "message": self.env._(
+                    "%(count)s statement(s) sent, listing %(invoices)s invoice(s).",
+                    count=len(statements.filtered("mail_sent")),
+                    invoices=len(logs.filtered("statement_id")),
+                ),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
@@ -11,8 +13,10 @@ class CrmErpCadenceEngine(models.AbstractModel):
     ``_cadence_eligible_domain(today)``; each step says when it is due with
     ``_cadence_due_domain(today)``. :meth:`_due_pairs` compiles those domains into one SQL
     query of the due ``(record id, step id)`` pairs. The engine picks the step to run per
-    record, executes it through the step (``crm.erp.cadence.step.mixin``) and writes one
-    ``crm.erp.cadence.log`` line per step and record, so a step never runs twice.
+    record, groups the records a step runs on together (``"group_by"`` of the spec: one
+    payment reminder statement per customer and level), executes each group through the step
+    (``crm.erp.cadence.step.mixin``) and writes one ``crm.erp.cadence.log`` line per step and
+    record, so a step never runs twice on a document.
     """
 
     _name = "crm.erp.cadence.engine"
@@ -73,14 +77,47 @@ class CrmErpCadenceEngine(models.AbstractModel):
             SQL(" UNION ALL ").join(branches)))
 
     @api.model
+    def _group_plan(self, consumer, plan):
+        """Return the groups a step runs on at once, as ``[(step id, records)]``.
+
+        With ``"group_by": field`` in the consumer's spec, the records due at the same step and
+        sharing that field's value form one group (one statement per customer and level);
+        otherwise every record is a group of its own.
+        """
+        records = consumer.browse(list(plan))
+        group_field = consumer._cadence_spec().get("group_by")
+        if not group_field:
+            return [(plan[record.id][0], record) for record in records]
+        records.fetch([group_field])
+        groups = defaultdict(list)
+        for record in records:
+            groups[(record[group_field].id, plan[record.id][0])].append(record.id)
+        return [(step_id, consumer.browse(ids)) for (_key, step_id), ids in groups.items()]
+
+    @api.model
+    def _take_batch(self, groups, limit):
+        """The first groups up to ``limit`` records; a group is never split over two batches."""
+        if not limit:
+            return groups
+        batch, count = [], 0
+        for group in groups:
+            if count >= limit:
+                break
+            batch.append(group)
+            count += len(group[1])
+        return batch
+
+    @api.model
     def _run(self, model_name, record_ids=None, limit=None, today=None, isolate=False):
         """Execute the due steps of ``model_name`` records.
 
         :param record_ids: restrict to these records (manual run); all records otherwise
-        :param limit: maximum number of records handled (cron batches)
-        :param isolate: run each record in its own savepoint: a failing record is rolled back,
-            logged with ``skipped_reason="error"`` (so it is not retried forever) and reported
-            on the document; the others go on (scheduled jobs). A manual run raises instead.
+        :param limit: about the maximum number of records handled (cron batches; a group of
+            records run together is never split)
+        :param isolate: run each group in its own savepoint: a failing group is rolled back,
+            its records logged with ``skipped_reason="error"`` (so they are not retried forever)
+            and the failure reported on its first document; the others go on (scheduled jobs).
+            A manual run raises instead.
         :return: ``(executed logs, number of records left with due steps)``
         """
         if not self._is_enabled(model_name):
@@ -90,39 +127,46 @@ class CrmErpCadenceEngine(models.AbstractModel):
         today = today or fields.Date.context_today(self)
         due_pairs = consumer._cadence_due_pairs(today, record_ids=record_ids)
         plan = self._select_steps_to_run(due_pairs)
-        record_ids_due = list(plan)
-        batch_ids = record_ids_due[:limit] if limit else record_ids_due
-        records = consumer.browse(batch_ids)
-        steps = self.env[spec["step_model"]].browse({plan[rid][0] for rid in batch_ids})
+        batch = self._take_batch(self._group_plan(consumer, plan), limit)
+        groups = {records[:1].id: (step_id, records) for step_id, records in batch}
+        leaders = consumer.browse(list(groups))
+        records = consumer.browse([rid for _step_id, group in batch for rid in group.ids])
+        steps = self.env[spec["step_model"]].browse({step_id for step_id, _records in batch})
         steps.fetch(["mail_template_id", "activity_type_id", "name"])
         results = {}
 
-        def execute(record):
-            results[record.id] = steps.browse(plan[record.id][0])._cadence_execute(record)
+        def execute(chunk):
+            by_step = defaultdict(list)
+            for leader in chunk:
+                step_id, group = groups[leader.id]
+                by_step[step_id].append(group)
+            for step_id, step_groups in by_step.items():
+                results.update(steps.browse(step_id)._cadence_execute_groups(step_groups))
 
         if isolate:
-            succeeded, failed = self.env["crm.erp.batch.job"]._run_isolated(
-                records, execute, self._job_name(spec)
+            succeeded_leaders, failed_leaders = self.env["crm.erp.batch.job"]._run_isolated(
+                leaders, execute, self._job_name(spec), chunked=bool(spec.get("group_by"))
             )
         else:
-            for record in records:
-                execute(record)
-            succeeded, failed = records, {}
+            execute(leaders)
+            succeeded_leaders, failed_leaders = leaders, {}
+        failed = {rid: error for leader, error in failed_leaders.items() for rid in groups[leader.id][1].ids}
         log_vals = []
         for record in records:
             step_id, missed_ids = plan[record.id]
             base = self._prepare_log_base(record, spec)
             for missed_id in missed_ids:
                 log_vals.append(dict(base, **{spec["log_step_field"]: missed_id, "skipped_reason": "missed"}))
-            if record in failed:
-                result = {"skipped_reason": "error", "error_message": str(failed[record])}
+            if record.id in failed:
+                result = {"skipped_reason": "error", "error_message": str(failed[record.id])}
             else:
                 result = results[record.id]
             log_vals.append(dict(base, **result, **{spec["log_step_field"]: step_id}))
         logs = self.env["crm.erp.cadence.log"].sudo().create(log_vals)
-        if succeeded:
+        succeeded = records.filtered(lambda record: record.id not in failed) if failed else records
+        if succeeded_leaders and succeeded:
             succeeded._cadence_after_run(logs)
-        return logs, len(record_ids_due) - len(batch_ids)
+        return logs, len(plan) - len(records)
 
     @api.model
     def _job_name(self, spec):

@@ -30,6 +30,10 @@ class CrmErpCadenceLog(models.Model):
         "account.move", string="Invoice", index="btree_not_null", ondelete="cascade", check_company=True
     )
     dunning_level_id = fields.Many2one("crm.erp.dunning.level", string="Reminder Level", ondelete="cascade")
+    statement_id = fields.Many2one(
+        "crm.erp.dunning.statement", string="Statement", index="btree_not_null", ondelete="set null",
+        help="The statement (one per customer and level) that listed this invoice.",
+    )
     mail_sent = fields.Boolean(string="Email Sent")
     mail_message_id = fields.Many2one("mail.message", string="Email", ondelete="set null")
     activity_id = fields.Many2one("mail.activity", ondelete="set null")

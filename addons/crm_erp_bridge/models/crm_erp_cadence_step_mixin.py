@@ -16,8 +16,10 @@ class CrmErpCadenceStepMixin(models.AbstractModel):
     _name = "crm.erp.cadence.step.mixin"
     _description = "Cadence Step (shared)"
     _order = "sequence, id"
-    # Model the mail templates of the step must be written for.
+    # Model of the documents the step runs on.
     _cadence_res_model = False
+    # Model the mail templates of the step must be written for (default: the documents').
+    _cadence_mail_model = False
 
     sequence = fields.Integer(default=10)
     name = fields.Char(required=True, translate=True)
@@ -26,7 +28,7 @@ class CrmErpCadenceStepMixin(models.AbstractModel):
         "mail.template",
         string="Email Template",
         ondelete="restrict",
-        domain=lambda self: [("model", "=", self._cadence_res_model)],
+        domain=lambda self: [("model", "=", self._cadence_mail_model or self._cadence_res_model)],
         help="Email sent to the customer when the step runs.",
     )
     activity_type_id = fields.Many2one(
@@ -43,8 +45,9 @@ class CrmErpCadenceStepMixin(models.AbstractModel):
 
     @api.constrains("mail_template_id")
     def _check_mail_template_model(self):
+        mail_model = self._cadence_mail_model or self._cadence_res_model
         for step in self.filtered("mail_template_id"):
-            if step.mail_template_id.model != self._cadence_res_model:
+            if step.mail_template_id.model != mail_model:
                 raise ValidationError(
                     self.env._(
                         'The email template "%(template)s" of step "%(step)s" is written for '
@@ -52,7 +55,7 @@ class CrmErpCadenceStepMixin(models.AbstractModel):
                         template=step.mail_template_id.name,
                         step=step.name,
                         template_model=step.mail_template_id.model,
-                        model=self._cadence_res_model,
+                        model=mail_model,
                     )
                 )
 
@@ -143,6 +146,13 @@ class CrmErpCadenceStepMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Execution
     # ------------------------------------------------------------------
+    def _cadence_execute_groups(self, groups):
+        """Run this step on each group of records (a list of recordsets); return
+        ``{record id: values of its log line}``. By default each record on its own
+        (:meth:`_cadence_execute`); a step sending one message per group overrides this."""
+        self.ensure_one()
+        return {record.id: self._cadence_execute(record) for group in groups for record in group}
+
     def _cadence_execute(self, record):
         """Run this step on ``record``; return the values of its log line.
 

@@ -10,7 +10,7 @@ class CrmErpTimeline(models.AbstractModel):
     def _get_timeline_sources(self):
         return super()._get_timeline_sources() + [
             TimelineSource("followup_sent", self.env._("Follow-up sent"), self._events_followup_sent),
-            TimelineSource("reminder_sent", self.env._("Payment reminder sent"), self._events_reminder_sent),
+            TimelineSource("reminder_sent", self.env._("Payment reminder statement sent"), self._events_reminder_sent),
             TimelineSource("delivery_confirmation", self.env._("Delivery confirmation"),
                            self._events_delivery_confirmation),
         ]
@@ -38,14 +38,22 @@ class CrmErpTimeline(models.AbstractModel):
 
     @api.model
     def _events_reminder_sent(self, query):
-        """Payment reminders run on unpaid invoices."""
+        """Payment reminder statements sent (or printed) to the customer, one per customer and
+        level, in one query."""
+        domain = [("partner_id", "in", list(query.partner_ids))]
+        statements = self.env["crm.erp.dunning.statement"].search_fetch(
+            domain + query.period_domain("date") + query.user_domain(),
+            ["date", "partner_id", "user_id", "level_id", "move_ids", "amount_residual", "currency_id"],
+            limit=query.limit, order="date desc, id desc")
         return [
             self._event(
-                {"id": log.move_id.id, "date": log.date, "user_id": log.user_id.id, "partner_id": log.partner_id.id,
-                 "name": self.env._('Payment reminder "%(level)s" for %(invoice)s',
-                                    level=log.dunning_level_id.sudo().name, invoice=log.move_id.sudo().name)},
-                "reminder_sent", "account.move")
-            for log in self._events_cadence_logs("dunning", query)
+                {"id": statement.id, "date": statement.date, "user_id": statement.user_id.id,
+                 "partner_id": statement.partner_id.id, "amount": statement.amount_residual,
+                 "currency_id": statement.currency_id.id,
+                 "name": self.env._('Statement "%(level)s" sent: %(count)s overdue invoice(s)',
+                                    level=statement.level_id.sudo().name, count=len(statement.move_ids))},
+                "reminder_sent", "crm.erp.dunning.statement")
+            for statement in statements
         ]
 
     @api.model

@@ -25,3 +25,5 @@ from . import test_batch_jobs
 from . import test_multi_company_currency
 from . import test_forecast_figures
 from . import test_cadence_seams
+from . import test_dunning_statement
+from . import test_dunning_statement_tour

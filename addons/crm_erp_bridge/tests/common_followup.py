@@ -35,11 +35,11 @@ class CrmErpBridgeFollowupCommon(CrmErpBridgeCommon):
         )
         cls.invoice_template = cls.env["mail.template"].create(
             {
-                "name": "Test reminder",
-                "model_id": cls.env["ir.model"]._get_id("account.move"),
-                "subject": "Reminder {{ object.name }}",
-                "partner_to": "{{ object.partner_id.id }}",
-                "body_html": "<p>Please pay.</p>",
+                "name": "Test reminder statement",
+                "model_id": cls.env["ir.model"]._get_id("crm.erp.dunning.statement"),
+                "subject": "Reminder {{ object.partner_id.name }}",
+                "partner_to": "{{ object.recipient_id.id }}",
+                "body_html": "<p>Please pay <t t-out=\"', '.join(object.move_ids.mapped('name'))\"/>.</p>",
             }
         )
         cls.activity_type = cls.env.ref("mail.mail_activity_data_call")

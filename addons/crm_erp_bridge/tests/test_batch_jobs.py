@@ -73,14 +73,25 @@ class TestBatchJobFaults(CrmErpBridgeFollowupCommon):
         )
         failing = self._create_overdue_invoice(days=10)
         other = self._create_overdue_invoice(partner=self.customer_b, days=10)
+        Statement = self.env.registry["crm.erp.dunning.statement"]
+        original = Statement._send_statement_email
+
+        def send_failing(statements):
+            # fails after the emails were posted: the rollback must undo the failing customer's statement
+            original(statements)
+            if failing in statements.move_ids:
+                raise InjectedFailure("injected failure")
+
         with (
-            self._patch_failing("account.move", "message_post_with_source", failing, before=False),
+            patch.object(Statement, "_send_statement_email", send_failing),
             self.assertLogs("odoo.addons.crm_erp_bridge.models.crm_erp_batch_job", "ERROR"),
         ):
             self.env["account.move"]._cron_bridge_dunning()
         self.assertTrue(other.bridge_dunning_level_id)
+        self.assertEqual(other.bridge_dunning_log_ids.statement_id.mail_sent, True)
         self.assertFalse(failing.bridge_dunning_level_id)
-        self.assertFalse(failing.message_ids.filtered(lambda m: m.subject and m.subject.startswith("Reminder")))
+        self.assertFalse(failing.bridge_dunning_statement_ids)
+        self.assertEqual(failing.bridge_dunning_log_ids.skipped_reason, "error")
         self.assertEqual(len(self._failure_reports(failing)), 1)
 
     def test_after_sale_cron_isolates_failing_order(self):

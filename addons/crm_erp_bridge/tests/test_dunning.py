@@ -76,8 +76,9 @@ class TestDunning(CrmErpBridgeFollowupCommon):
 
     def test_billing_user_sends_reminders_from_customer(self):
         invoice = self._create_overdue_invoice(days=10)
-        self.customer.with_user(self.billing_user).action_bridge_send_reminder()
+        self.customer.with_user(self.billing_user).action_bridge_send_statement()
         self.assertEqual(invoice.bridge_dunning_log_ids.dunning_level_id, self.level_1)
+        self.assertEqual(invoice.bridge_dunning_log_ids.statement_id.move_ids, invoice)
 
     def test_manual_reminder_without_due_level_refused(self):
         invoice = self._create_overdue_invoice(days=2)
@@ -117,11 +118,13 @@ class TestDunning(CrmErpBridgeFollowupCommon):
             self.level_1.mail_template_id = self.quote_template
 
     def test_timeline_shows_reminders(self):
-        invoice = self._create_overdue_invoice(days=10)
-        self._run_dunning(invoice)
+        """One event per statement sent (not per invoice)."""
+        invoices = self._create_overdue_invoice(days=10) | self._create_overdue_invoice(days=12)
+        statement = self._run_dunning(invoices).statement_id
         events = self.env["crm.erp.timeline"]._get_event_sources()["reminder_sent"](
             self.env["crm.erp.timeline"]._timeline_query(self.customer.ids, limit=5))
-        self.assertEqual([(e["res_model"], e["res_id"]) for e in events], [("account.move", invoice.id)])
+        self.assertEqual([(e["res_model"], e["res_id"]) for e in events], [("crm.erp.dunning.statement", statement.id)])
+        self.assertIn("2 overdue invoice(s)", events[0]["name"])
 
 
 @tagged("post_install", "-at_install")

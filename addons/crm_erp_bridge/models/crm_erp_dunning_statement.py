@@ -1,0 +1,251 @@
+from collections import defaultdict
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+
+class CrmErpDunningStatement(models.Model):
+    """One payment reminder sent to one customer at one level: the statement of the customer's
+    invoices due at that level, sent as one email (and printable as a PDF letter).
+
+    Created by the cadence engine for each (customer, level) group of due invoices; every invoice
+    of the run is in exactly one statement (its reminder log line points to it).
+    """
+
+    _name = "crm.erp.dunning.statement"
+    _inherit = ["mail.thread"]
+    _description = "Payment Reminder Statement"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, readonly=True, check_company=True,
+        ondelete="cascade",
+    )
+    recipient_id = fields.Many2one(
+        "res.partner", string="Sent To", readonly=True, check_company=True,
+        help="The customer's invoicing contact the statement is addressed to.",
+    )
+    level_id = fields.Many2one(
+        "crm.erp.dunning.level", string="Reminder Level", required=True, readonly=True, check_company=True,
+        ondelete="cascade",
+    )
+    user_id = fields.Many2one("res.users", string="Responsible", readonly=True)
+    move_ids = fields.Many2many(
+        "account.move", "crm_erp_dunning_statement_move_rel", "statement_id", "move_id",
+        string="Invoices", readonly=True, check_company=True,
+    )
+    log_ids = fields.One2many("crm.erp.cadence.log", "statement_id", string="Reminder Log", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount_residual = fields.Monetary(
+        string="Amount Due", readonly=True, currency_field="currency_id",
+        help="What the listed invoices still owe, in company currency, when the statement was made.",
+    )
+    mail_sent = fields.Boolean(string="Email Sent", readonly=True)
+    mail_message_id = fields.Many2one("mail.message", string="Email", readonly=True, ondelete="set null")
+    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
+    skipped_reason = fields.Selection(
+        [("do_not_contact", "Customer may not be contacted")], string="Email Not Sent Because", readonly=True,
+    )
+    fee_move_id = fields.Many2one(
+        "account.move", string="Late Fee Invoice", readonly=True, check_company=True, ondelete="set null",
+        help="Draft invoice of the level's late fee or interest, for the accountant to check and confirm.",
+    )
+    manual = fields.Boolean(readonly=True, help="Sent by a user rather than by the scheduled job.")
+    invoice_table_html = fields.Html(
+        string="Invoice Table", compute="_compute_invoice_table_html", sanitize=False,
+        help="The statement's invoices (dates, amounts, payment links) in the customer's language, "
+        "for the email templates (view crm_erp_bridge.dunning_statement_invoice_table).",
+    )
+    amount_residual_text = fields.Char(string="Amount Due (Text)", compute="_compute_invoice_table_html")
+
+    @api.depends("partner_id", "level_id", "date")
+    def _compute_display_name(self):
+        for statement in self:
+            statement.display_name = self.env._(
+                "%(level)s - %(customer)s (%(date)s)",
+                level=statement.level_id.name or "",
+                customer=statement.partner_id.display_name or "",
+                date=fields.Date.to_string(statement.date.date()) if statement.date else "",
+            )
+
+    def _compute_invoice_table_html(self):
+        """Rendered with a QWeb view, compiled once per process (a statement run renders thousands)."""
+        qweb = self.env["ir.qweb"]
+        eval_context = self.env["mail.render.mixin"]._render_eval_context()
+        self.move_ids._bridge_ensure_portal_tokens()
+        for statement in self:
+            lang = statement.partner_id.lang or self.env.lang
+            statement_lang = statement.with_context(lang=lang)
+            statement.invoice_table_html = qweb.with_context(lang=lang)._render(
+                "crm_erp_bridge.dunning_statement_invoice_table",
+                dict(eval_context, statement=statement_lang, invoices=statement_lang._get_report_lines(),
+                     base_url=statement.get_base_url(), lang=lang),
+            )
+            statement.amount_residual_text = statement_lang.currency_id.with_context(lang=lang).format(
+                statement.amount_residual)
+
+    def mail_allowed_qweb_expressions(self):
+        """The statement templates only use these: rendered without evaluating code (fast, and
+        editable by users who are not template editors)."""
+        return super().mail_allowed_qweb_expressions() + (
+            "object.recipient_id.name",
+            "object.company_id.name",
+            "object.level_id.name",
+            "object.invoice_table_html",
+            "object.amount_residual_text",
+        )
+
+    # ------------------------------------------------------------------
+    # Creation and sending (called by the dunning level, as superuser)
+    # ------------------------------------------------------------------
+    @api.model
+    def _prepare_statement_values(self, level, invoices, recipient):
+        """Values of the statement of ``invoices`` (one customer) at ``level``, to ``recipient``."""
+        partner = invoices[:1].commercial_partner_id
+        return {
+            "company_id": level.company_id.id,
+            "partner_id": partner.id,
+            "recipient_id": recipient.id,
+            "level_id": level.id,
+            "user_id": level._cadence_activity_user(invoices[:1]).id,
+            "move_ids": [Command.set(invoices.ids)],
+            "amount_residual": sum(invoices.mapped("amount_residual_signed")),
+        }
+
+    @api.model
+    def _create_statements(self, level, groups):
+        """Create the statements of ``groups`` (recordsets of invoices of one customer each) at
+        ``level`` in one batch, send their email, schedule their activity, draft their late fee.
+        :return: the statements, in the order of ``groups``"""
+        Statement = self.sudo().with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+        invoices = self.env["account.move"].union(*groups)
+        invoices.fetch(["commercial_partner_id", "amount_residual_signed", "invoice_user_id", "partner_id"])
+        recipients = level._statement_recipients(invoices.commercial_partner_id)
+        statements = Statement.create([
+            self._prepare_statement_values(level, group, recipients[group[:1].commercial_partner_id.id])
+            for group in groups
+        ])
+        statements._send_statement_email()
+        statements._schedule_statement_activity()
+        statements._create_fee_invoices()
+        return statements
+
+    def _send_statement_email(self):
+        """Send the level's email template to the statements whose recipient may be contacted.
+
+        One mass-mail composer per template renders the whole batch at once and queues the emails
+        (the mail queue sends them; a batch never waits on SMTP); each email stays on the
+        statement's chatter as its trace (``auto_delete_keep_log``)."""
+        contactable = self.filtered(lambda s: s.level_id._cadence_may_contact(s.recipient_id))
+        (self - contactable).write({"skipped_reason": "do_not_contact"})
+        by_template = defaultdict(lambda: self.browse())
+        for statement in contactable:
+            if statement.level_id.mail_template_id:
+                by_template[statement.level_id.mail_template_id] |= statement
+        for template, statements in by_template.items():
+            statements.move_ids._bridge_ensure_portal_tokens()
+            composer = self.env["mail.compose.message"].with_context(mail_notify_force_send=False).create({
+                "composition_mode": "mass_mail",
+                "model": self._name,
+                "res_ids": statements.ids,
+                "template_id": template.id,
+                "force_send": False,
+            })
+            mails, _messages = composer._action_send_mail()
+            message_by_statement = {mail.res_id: mail.mail_message_id.id for mail in mails}
+            for statement in statements:
+                statement.write({"mail_sent": True, "mail_message_id": message_by_statement.get(statement.id)})
+
+    def _schedule_statement_activity(self):
+        """Schedule the level's activity on the statements, for the level's responsible user."""
+        today = fields.Date.context_today(self)
+        vals = []
+        for statement in self:
+            level = statement.level_id
+            if not level.activity_type_id:
+                continue
+            vals.append({
+                "res_model_id": self.env["ir.model"]._get_id(self._name),
+                "res_id": statement.id,
+                "activity_type_id": level.activity_type_id.id,
+                "summary": level.activity_summary or level.name,
+                "user_id": statement.user_id.id or self.env.uid,
+                "date_deadline": fields.Date.add(today, days=level.activity_delay),
+            })
+        activities = self.env["mail.activity"].sudo().create(vals)
+        for activity in activities:
+            self.browse(activity.res_id).activity_id = activity
+
+    def _create_fee_invoices(self):
+        """Draft one late fee invoice per statement whose level charges a fee (never posted here:
+        the accountant checks and confirms it)."""
+        statements = self.filtered(lambda s: s.level_id.fee_type != "none")
+        if not statements:
+            return
+        vals = [statement._prepare_fee_invoice_values() for statement in statements]
+        fee_moves = self.env["account.move"].sudo().with_context(default_move_type="out_invoice").create(vals)
+        for statement, move in zip(statements, fee_moves, strict=True):
+            statement.fee_move_id = move
+
+    def _prepare_fee_invoice_values(self):
+        """Values of the draft late fee invoice of this statement (seam)."""
+        self.ensure_one()
+        level = self.level_id
+        return {
+            "move_type": "out_invoice",
+            "company_id": self.company_id.id,
+            "partner_id": self.partner_id.id,
+            "invoice_origin": self.display_name,
+            "invoice_line_ids": [Command.create({
+                "product_id": level.fee_product_id.id,
+                "name": self.env._(
+                    "%(fee)s: %(invoices)s", fee=level.fee_product_id.name,
+                    invoices=", ".join(self.move_ids.mapped("name"))),
+                "quantity": 1,
+                "price_unit": level._dunning_fee_amount(self.amount_residual),
+            })],
+        }
+
+    def _log_values(self):
+        """``{invoice id: values of its reminder log line}`` for the invoices of these statements."""
+        values = {}
+        for statement in self:
+            for move_id in statement.move_ids.ids:
+                values[move_id] = {
+                    "statement_id": statement.id,
+                    "mail_sent": statement.mail_sent,
+                    "mail_message_id": statement.mail_message_id.id,
+                    "activity_id": statement.activity_id.id,
+                    "skipped_reason": statement.skipped_reason or False,
+                }
+        return values
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_print(self):
+        """Print the statements as PDF letters."""
+        return self.env.ref("crm_erp_bridge.action_report_dunning_statement").report_action(self)
+
+    def action_open_fee_invoice(self):
+        self.ensure_one()
+        if not self.fee_move_id:
+            raise UserError(self.env._("This statement has no late fee invoice."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.fee_move_id.id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------
+    # Report helpers
+    # ------------------------------------------------------------------
+    def _get_report_lines(self):
+        """The invoices of the statement that are still unpaid, oldest due first (report seam)."""
+        self.ensure_one()
+        return self.move_ids.sorted(lambda m: (m.invoice_date_due or fields.Date.today(), m.id))
+
