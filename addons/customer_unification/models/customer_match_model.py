@@ -49,12 +49,24 @@ class CustomerMatchModel(models.Model):
     max_age_days = fields.Integer(
         "Re-estimate After (days)", default=30, help="A scan re-estimates the weights older than this.")
     line_ids = fields.One2many("customer.match.model.line", "model_id", string="Weights", readonly=True)
+    term_frequencies = fields.Json(
+        readonly=True, help="Per field with term-frequency adjustments: how many customers hold each common "
+                            "value (counted on a sample at estimation).")
+    frequency_values = fields.Integer(
+        "Common Values Counted", compute="_compute_frequency_values",
+        help="Values seen at least twice in the sample, whose exact agreement weighs by its frequency.")
 
     @api.depends("applies_to", "company_id")
     def _compute_name(self):
         labels = dict(self._fields["applies_to"]._description_selection(self.env))
         for model in self:
             model.name = " - ".join(filter(None, [labels.get(model.applies_to), model.company_id.name]))
+
+    @api.depends("term_frequencies")
+    def _compute_frequency_values(self):
+        for model in self:
+            model.frequency_values = sum(len(table.get("counts", {}))
+                                         for table in (model.term_frequencies or {}).values())
 
     @api.depends("prior")
     def _compute_prior_weight(self):
@@ -119,7 +131,8 @@ class CustomerMatchModel(models.Model):
                 u = tuple(values["u"][level] for level in levels)
                 params[name] = {"m": m, "u": u,
                                 "weights": tuple(fs.match_weight(a, b) for a, b in zip(m, u, strict=True))}
-        return {"prior": self.prior, "fields": params, "model_id": self.id, "state": self.state}
+        return {"prior": self.prior, "fields": params, "model_id": self.id, "state": self.state,
+                "term_frequencies": self.term_frequencies or {}}
 
     # ------------------------------------------------------------------
     # Estimation
@@ -132,9 +145,10 @@ class CustomerMatchModel(models.Model):
 
     @api.model
     def _cu_sample_limits(self):
-        """Bounds of one estimation: sampled partners, random pairs (u), candidate pairs (EM)."""
+        """Bounds of one estimation: sampled partners, random pairs (u), candidate pairs (EM), and the
+        partners whose values are counted for the term frequencies."""
         return {"partners": 5000, "random_pairs": 20000, "candidate_pairs": 50000, "min_support": 20,
-                "prior_strength": 0.0}
+                "prior_strength": 0.0, "frequency_partners": 50000, "min_place_pairs": 1000}
 
     @api.model
     def _cu_ensure_models(self):
@@ -238,6 +252,27 @@ class CustomerMatchModel(models.Model):
             self._cu_frequency_value(spec, (Rule._cu_field_values(spec, profile) or [None])[0])
             for profile in sample]) for spec in specs]
         u = fs.estimate_u(random_vectors, n_levels, exact_u)
+        # names: u among neighbours (random pairs of one place), whom blocking compares; a pair of
+        # neighbours agreeing on another field (an e-mail, a phone, the street...) may be one customer
+        # and says nothing about how often different customers share a name: left out
+        places = defaultdict(list)
+        for index, profile in enumerate(sample):
+            key = Rule._cu_place_key(profile)
+            if key:
+                places[key].append(index)
+        others = [p for p, spec in enumerate(specs)
+                  if not spec.get("u_within_place") and spec["keys"][0] not in Rule._cu_place_columns()]
+        local_vectors = [
+            vector for vector in (
+                Rule._cu_compare_levels(specs, sample[i], sample[j])
+                for i, j in fs.random_pairs_within(places.values(), limits["random_pairs"], seed=seed))
+            if not any(vector[p] == 0 for p in others)]
+        u_local = fs.estimate_u(local_vectors, n_levels)
+        for p, spec in enumerate(specs):
+            compared = sum(1 for vector in local_vectors if vector[p] is not None)
+            if spec.get("u_within_place") and u[p] is not None and u_local[p] is not None \
+                    and compared >= limits["min_place_pairs"]:
+                u[p] = u_local[p]
 
         # blocked candidate pairs (all passes), bounded
         all_pairs = set()
@@ -264,9 +299,11 @@ class CustomerMatchModel(models.Model):
         # on everything else, EM would take them for duplicates) keep their documented m
         fixed = {p: {spec["levels"].index(level) for level in spec.get("fixed_m", ())}
                  for p, spec in enumerate(specs) if spec.get("fixed_m")}
+        caps = {p: {spec["levels"].index(level): cap for level, cap in spec["max_m"].items()}
+                for p, spec in enumerate(specs) if spec.get("max_m")}
         m_est, prior, _expected, iterations, support = fs.expectation_maximisation(
             vectors, m_init, u, prior=Rule._cu_default_prior(), free=free,
-            strength=limits["prior_strength"], total_pairs=drawn_from, fixed=fixed)
+            strength=limits["prior_strength"], total_pairs=drawn_from, fixed=fixed, caps=caps)
         m = [m_est[p] if p in free and support[p] >= min_support else m_init[p] for p in range(len(specs))]
 
         params = {
@@ -275,6 +312,8 @@ class CustomerMatchModel(models.Model):
         }
         self._cu_write_lines(params)
         self.write({
+            "term_frequencies": self._cu_count_frequencies(
+                {name: spec for name, spec in match_fields.items() if name in params}, limits["frequency_partners"]),
             "state": "estimated", "date_estimated": fields.Datetime.now(), "partner_count": count,
             "sample_partners": len(sample), "sample_random_pairs": len(random_vectors),
             "sample_candidate_pairs": len(vectors), "iterations": iterations, "prior": prior,
@@ -282,6 +321,25 @@ class CustomerMatchModel(models.Model):
         _logger.info("Match model %s estimated on %s customers, %s random and %s candidate pairs (λ=%.5f)",
                      self.display_name, len(sample), len(random_vectors), len(vectors), prior)
         return True
+
+    def _cu_count_frequencies(self, match_fields, limit):
+        """Term frequencies of the fields with a ``frequency_key``, counted on up to ``limit`` customers in
+        scope (the same reproducible order as the sample): ``{field: fellegi_sunter.term_frequencies}``."""
+        self.ensure_one()
+        specs = {name: spec for name, spec in match_fields.items() if spec.get("frequency_key")}
+        if not specs:
+            return {}
+        Rule = self.env["customer.match.rule"].sudo()
+        self.env.cr.execute(SQL(
+            "SELECT p.id FROM res_partner p WHERE %s ORDER BY md5(p.id::text) LIMIT %s", self._cu_scope_sql(), limit))
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        values = {name: [] for name in specs}
+        for start in range(0, len(ids), 10000):
+            for profile in Rule._profiles_from_ids(ids[start:start + 10000]).values():
+                for name, spec in specs.items():
+                    found = Rule._cu_field_values(spec, profile)
+                    values[name].append(self._cu_frequency_value(spec, found[0]) if found else None)
+        return {name: fs.term_frequencies(found) for name, found in values.items()}
 
     @api.model
     def _cu_frequency_value(self, spec, value):

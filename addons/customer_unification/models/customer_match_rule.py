@@ -46,6 +46,14 @@ def _first_reading_family(parts):
     return fs.person_name_alignment(parts, parts)[1]
 
 
+def _agreed_given_name(parts_a, parts_b):
+    return fs.person_name_alignment(parts_a, parts_b)[0]
+
+
+def _agreed_family_name(parts_a, parts_b):
+    return fs.person_name_alignment(parts_a, parts_b)[1]
+
+
 def _display_given_names(parts_a, parts_b):
     given_a, _family_a, given_b, _family_b = fs.person_name_alignment(parts_a, parts_b)
     return given_a, given_b
@@ -222,19 +230,28 @@ class CustomerMatchRule(models.Model):
         the database's own weights are estimated. Optional: ``applies_to`` (kinds of partner
         compared, default both), ``display`` (two extracted values -> the two texts the
         explanation shows), ``frequency_key`` (extracted value -> the value whose frequency gives
-        the exact level's ``u``), ``skip_if`` (two profiles -> True when another field already
+        the exact level's ``u``; such a field also gets term-frequency adjustments: the exact
+        level of a common value weighs less, see ``tools.fellegi_sunter.term_frequency_adjustment``),
+        ``agreed_value`` (two extracted values at the exact level -> the value they share, whose
+        frequency adjusts the weight; default: ``frequency_key`` of the first), ``skip_if`` (two
+        profiles -> True when another field already
         says what this one would: the field is then not counted, the explanation shows it under
         ``skipped_label``), ``fixed_m`` (levels whose ``m`` the estimation keeps, see
-        ``customer.match.model._cu_estimate``) and ``manual`` (False: not offered to manual rule
+        ``customer.match.model._cu_estimate``), ``max_m`` (``{level: largest m}``: prior knowledge
+        bounding the estimation), ``u_within_place`` (True: the field's ``u`` is estimated on random
+        pairs of one place, see :meth:`_cu_place_key`, that agree on no other field: names are more
+        alike between neighbours, and blocking compares neighbours) and ``manual`` (False: not offered to manual rule
         lines, which compare the key columns with their own comparators). Override, call super
         and add an entry to compare a new field: scoring, estimation, explanations and
         the weights table follow, and manual rule lines can choose it.
         """
         three = ("exact", "close", "far")
+        # prior knowledge: at most half of the duplicates disagree entirely on an identifier or the address
+        half_far = {"far": 0.5}
         return {
             "name": {
                 "label": self.env._("Name"), "keys": ("cu_name_key",), "displays": ("name",),
-                "applies_to": ("company",),
+                "applies_to": ("company",), "u_within_place": True,
                 "compare": fs.level_name, "levels": ("exact", "close", "subset", "partial", "far"),
                 "m": (0.70, 0.18, 0.06, 0.04, 0.02), "u": (0.0005, 0.0015, 0.005, 0.045, 0.948)},
             # persons: given and family name compared apart, so that another given name with the same
@@ -243,23 +260,25 @@ class CustomerMatchRule(models.Model):
                 "label": self.env._("Given Name"), "keys": ("name",), "displays": ("name",),
                 "applies_to": ("individual",), "extract": normalize.person_name_parts, "manual": False,
                 "display": _display_given_names, "frequency_key": _first_reading_given,
+                "agreed_value": _agreed_given_name,
                 "compare": fs.level_given_name, "levels": ("exact", "close", "subset", "partial", "far"),
                 # another given name (not a typo, short form or initial) is another person: m = 0
-                "fixed_m": ("far",),
+                "fixed_m": ("far",), "u_within_place": True,
                 "m": (0.78, 0.12, 0.07, 0.03, 0.0), "u": (0.01, 0.01, 0.03, 0.05, 0.90)},
             "family_name": {
                 "label": self.env._("Family Name"), "keys": ("name",), "displays": ("name",),
                 "applies_to": ("individual",), "extract": normalize.person_name_parts, "manual": False,
                 "display": _display_family_names, "frequency_key": _first_reading_family,
+                "agreed_value": _agreed_family_name, "u_within_place": True,
                 "compare": fs.level_family_name, "levels": three,
                 "m": (0.90, 0.08, 0.02), "u": (0.002, 0.004, 0.994)},
             "email": {
                 "label": self.env._("Email"), "keys": ("cu_email_key",), "displays": ("email",),
-                "compare": fs.level_email, "levels": three,
+                "compare": fs.level_email, "levels": three, "max_m": half_far,
                 "m": (0.75, 0.10, 0.15), "u": (0.0001, 0.001, 0.9989)},
             "phone": {
                 "label": self.env._("Phone / Mobile"), "keys": ("cu_phone_key", "cu_mobile_key"),
-                "displays": ("phone", "mobile"), "compare": fs.level_code, "levels": three,
+                "displays": ("phone", "mobile"), "compare": fs.level_code, "levels": three, "max_m": half_far,
                 "m": (0.75, 0.05, 0.20), "u": (0.0001, 0.0005, 0.9994)},
             "vat": {
                 "label": self.env._("Tax ID"), "keys": ("cu_vat_key",), "displays": ("vat",),
@@ -271,19 +290,19 @@ class CustomerMatchRule(models.Model):
                 "m": (0.95, 0.04, 0.01), "u": (0.0001, 0.0005, 0.9994)},
             "website": {
                 "label": self.env._("Website Domain"), "keys": ("cu_domain_key",), "displays": ("website",),
-                "compare": fs.level_text, "levels": three,
+                "compare": fs.level_text, "levels": three, "max_m": half_far,
                 "m": (0.75, 0.05, 0.20), "u": (0.0005, 0.001, 0.9985)},
             "street": {
                 "label": self.env._("Street"), "keys": ("cu_street_key",), "displays": ("street",),
-                "extract": _street_words, "compare": fs.level_text, "levels": three,
+                "extract": _street_words, "compare": fs.level_text, "levels": three, "max_m": half_far,
                 "m": (0.80, 0.12, 0.08), "u": (0.01, 0.01, 0.98)},
             "house_number": {
                 "label": self.env._("House Number"), "keys": ("cu_house_key",), "displays": ("cu_house_key",),
-                "compare": fs.level_code, "levels": three,
+                "compare": fs.level_code, "levels": three, "max_m": half_far,
                 "m": (0.85, 0.07, 0.08), "u": (0.05, 0.03, 0.92)},
             "zip": {
                 "label": self.env._("Zip"), "keys": ("cu_zip_key",), "displays": ("zip",),
-                "compare": fs.level_code, "levels": three,
+                "compare": fs.level_code, "levels": three, "max_m": half_far,
                 "m": (0.85, 0.08, 0.07), "u": (0.01, 0.03, 0.96)},
             # the same zip implies the same city, for duplicates and for different customers alike: the
             # city then says nothing more (its weight would count the place twice)
@@ -307,6 +326,16 @@ class CustomerMatchRule(models.Model):
                 if applies_to in spec.get("applies_to", ("company", "individual"))}
 
     @api.model
+    def _cu_place_key(self, profile):
+        """The place of a profile for the ``u_within_place`` fields: its city, else its zip."""
+        return profile.get("cu_city_key") or profile.get("cu_zip_key") or None
+
+    @api.model
+    def _cu_place_columns(self):
+        """Profile columns that tell the place (:meth:`_cu_place_key`), not the customer."""
+        return ("cu_city_key", "cu_zip_key")
+
+    @api.model
     def _cu_default_prior(self):
         """Default λ, until estimated: probability that two random customers are the same one."""
         return 0.0001
@@ -323,6 +352,17 @@ class CustomerMatchRule(models.Model):
             if value:
                 values.append(value)
         return values
+
+    @api.model
+    def _cu_agreed_value(self, spec, profile_a, profile_b):
+        """The value two profiles share on a field at its exact level, as counted in the term
+        frequencies (``agreed_value``, else ``frequency_key`` of the first profile's value)."""
+        values_a, values_b = self._cu_field_values(spec, profile_a), self._cu_field_values(spec, profile_b)
+        if not values_a or not values_b:
+            return None
+        if spec.get("agreed_value"):
+            return spec["agreed_value"](values_a[0], values_b[0])
+        return spec["frequency_key"](values_a[0]) if spec.get("frequency_key") else values_a[0]
 
     @api.model
     def _cu_compare_levels(self, fields_specs, profile_a, profile_b):
@@ -437,12 +477,12 @@ class CustomerMatchRule(models.Model):
             column = SQL.identifier(alias, "cu_name_key")
             return SQL("customer_unification_name_rotated(%s)", column) if rotated else column
 
-        def nearest_names(place, fields, condition=None):
+        def nearest_names(place, fields, condition=None, label=None):
             # the same name in the same place (homonyms: they would crowd the neighbourhood), then the
             # nearest names there by the name key (words sorted: a swap does not move it) and by the
             # rotated key (last word first: nor does a typo in the first word), both keys of ``a``
             # against both keys of ``b`` (a typo may change which word sorts first)
-            label = place.removeprefix("cu_").removesuffix("_key")
+            label = label or place.removeprefix("cu_").removesuffix("_key")
             conditions = [condition] if condition else []
             passes = [BlockingPass(f"name_{label}", SQL(" AND ").join([*conditions, same(place, "cu_name_key")]),
                                    fields=fields)]
@@ -712,35 +752,56 @@ class _LineSpec:
 
 
 class _LearnedSpec:
-    """Snapshot of a learned rule's weights: per field its spec and weight per level, and the prior."""
+    """Snapshot of a learned rule's weights: per field its spec and weight per level, the term
+    frequencies of the fields that have some, and the prior."""
 
-    __slots__ = ("fields", "names", "weights", "prior_weight", "params")
+    __slots__ = ("fields", "names", "weights", "prior_weight", "params", "frequencies")
 
     def __init__(self, match_fields, params):
         self.params = params
         self.names = [name for name in match_fields if name in params["fields"]]
         self.fields = [match_fields[name] for name in self.names]
         self.weights = [params["fields"][name]["weights"] for name in self.names]
+        tables = params.get("term_frequencies") or {}
+        self.frequencies = [tables.get(name) if spec.get("frequency_key") else None
+                            for name, spec in zip(self.names, self.fields, strict=True)]
         self.prior_weight = fs.prior_weight(params["prior"])
 
-    def match_weight(self, matcher, profile_a, profile_b):
+    def field_weights(self, matcher, profile_a, profile_b):
+        """Comparison vector and the weight each field adds (``None``: missing): the level's weight,
+        plus the term-frequency adjustment of the shared value at the exact level."""
         vector = matcher._cu_compare_levels(self.fields, profile_a, profile_b)
-        return vector, self.prior_weight + sum(
-            weights[level] for weights, level in zip(self.weights, vector, strict=True) if level is not None)
+        weights = []
+        for spec, level_weights, table, level in zip(
+                self.fields, self.weights, self.frequencies, vector, strict=True):
+            if level is None:
+                weights.append(None)
+                continue
+            weight = level_weights[level]
+            if level == 0 and table:
+                value = matcher._cu_agreed_value(spec, profile_a, profile_b)
+                weight += fs.term_frequency_adjustment(table.get("u"), fs.value_frequency(table, value))
+            weights.append(weight)
+        return vector, weights
+
+    def match_weight(self, matcher, profile_a, profile_b):
+        vector, weights = self.field_weights(matcher, profile_a, profile_b)
+        return vector, self.prior_weight + sum(weight for weight in weights if weight is not None)
 
     def score(self, matcher, profile_a, profile_b):
         return round(fs.probability(self.match_weight(matcher, profile_a, profile_b)[1]), 4)
 
     def explain(self, matcher, profile_a, profile_b):
-        vector, total = self.match_weight(matcher, profile_a, profile_b)
+        vector, field_weights = self.field_weights(matcher, profile_a, profile_b)
+        total = self.prior_weight + sum(weight for weight in field_weights if weight is not None)
         prior = round(self.prior_weight, 4)
         explanation = [{
             "field": "prior", "label": matcher.env._("Prior (random pair match)"), "comparator": "prior",
             "level": "prior", "value_a": "", "value_b": "", "similarity": None,
             "weight": prior, "contribution": prior,
         }]
-        for name, spec, weights, level in zip(self.names, self.fields, self.weights, vector, strict=True):
-            weight = 0.0 if level is None else round(weights[level], 4)
+        for name, spec, field_weight, level in zip(self.names, self.fields, field_weights, vector, strict=True):
+            weight = 0.0 if level is None else round(field_weight, 4)
             level_name = "missing" if level is None else spec["levels"][level]
             value_a = " / ".join(str(profile_a[col]) for col in spec["displays"] if profile_a.get(col))
             value_b = " / ".join(str(profile_b[col]) for col in spec["displays"] if profile_b.get(col))

@@ -57,6 +57,24 @@ class TestFellegiSunterEstimation(CustomerUnificationMatchCase):
         self.assertAlmostEqual(sum(fixed_m[0]), 1.0)
         self.assertLess(fs.match_weight(0.0, 0.9), -35, "m = 0: the level practically rules a match out")
 
+    def test_capped_levels_stay_under_their_cap(self):
+        """Namesakes (name agrees, e-mail far) outnumber the duplicates: EM alone takes them for the
+        match class and learns that duplicates mostly have another e-mail; a cap bounds that m."""
+        vectors = [(0, 0)] * 100 + [(0, 2)] * 1000 + [(2, 2)] * 20000
+        m = [[0.8, 0.1, 0.1], [0.75, 0.1, 0.15]]
+        u = [[0.01, 0.04, 0.95], [0.0001, 0.001, 0.9989]]
+        free_m = fs.expectation_maximisation(vectors, m, u, prior=0.01)[0]
+        self.assertGreater(free_m[1][2], 0.5, "without the cap the namesakes drive m of a far e-mail up")
+        capped_m = fs.expectation_maximisation(vectors, m, u, prior=0.01, caps={1: {2: 0.5}})[0]
+        self.assertLessEqual(capped_m[1][2], 0.5 + 1e-9)
+        self.assertAlmostEqual(sum(capped_m[1]), 1.0)
+
+    def test_random_pairs_within_groups(self):
+        groups = [[0, 1, 2], [3], [4, 5]]
+        pairs = fs.random_pairs_within(groups, 10, seed=1)
+        self.assertEqual(set(pairs), {(0, 1), (0, 2), (1, 2), (4, 5)}, "every pair shares a group, none repeated")
+        self.assertEqual(fs.random_pairs_within([[1], [2]], 5), [])
+
     def test_person_name_parts_and_alignment(self):
         parts = normalize.person_name_parts
         self.assertEqual(parts("Sig. Maria Grazia De Luca"), (("maria", "grazia", "deluca"), ""))
@@ -82,6 +100,10 @@ class TestFellegiSunterEstimation(CustomerUnificationMatchCase):
         self.assertEqual(levels("Mario Rossi", "Anna Rossi"), (4, 0))  # a relative
         self.assertEqual(levels("Rossi", "Mario Rossi"), (None, 0))  # no given name: missing, not far
         self.assertEqual(levels("Anna Bianchi", "Luca Verdi"), (4, 2))
+        # a shared word that is also a given name is read as the shared family name: relatives
+        self.assertEqual(levels("Emma Robert", "Paul Robert"), (4, 0))
+        self.assertEqual(levels("Caruso Marco", "Maria Caruso")[1], 0)
+        self.assertEqual(levels("Rossi Mario", "Mario Rosi"), (1, 0))  # a swap and a typo: still alike
 
     def test_token_alignment_takes_the_scorer(self):
         exact = normalize.exact_similarity
@@ -97,6 +119,20 @@ class TestFellegiSunterEstimation(CustomerUnificationMatchCase):
         self.assertAlmostEqual(u[0][0], 0.01)
         self.assertAlmostEqual(sum(u[0]), 1.0)
         self.assertAlmostEqual(fs.exact_u_from_frequencies(["a", "a", "b", "b"]), 2 * 2 / 12)
+
+    def test_term_frequency_adjustment(self):
+        table = fs.term_frequencies(["rossi"] * 30 + ["bianchi"] * 2 + ["verdi", None, ""])
+        self.assertEqual(table["n"], 33)
+        self.assertEqual(table["counts"], {"rossi": 30, "bianchi": 2})
+        self.assertAlmostEqual(table["u"], (30 * 29 + 2 * 1) / (33 * 32))
+        self.assertAlmostEqual(fs.value_frequency(table, "rossi"), 30 / 33)
+        self.assertAlmostEqual(fs.value_frequency(table, "verdi"), 1 / 33, msg="unseen: counted once")
+        self.assertIsNone(fs.value_frequency({}, "rossi"))
+        # a value more common than the average agreement weighs less, a rarer one more, capped
+        self.assertAlmostEqual(fs.term_frequency_adjustment(0.01, 0.04), -2.0)
+        self.assertAlmostEqual(fs.term_frequency_adjustment(0.01, 0.005), 1.0)
+        self.assertEqual(fs.term_frequency_adjustment(0.01, 0.00001), fs.TF_MAX_BOOST)
+        self.assertEqual(fs.term_frequency_adjustment(0.01, None), 0.0)
 
     def test_weights_and_probability(self):
         self.assertAlmostEqual(fs.match_weight(0.9, 0.09), 3.3219, places=3)
@@ -187,6 +223,28 @@ class TestLearnedModel(CustomerUnificationMatchCase):
                 self.assertIn(line["level"], ("prior", "exact", "close", "subset", "partial", "far", "missing"))
                 if line["level"] == "missing":
                     self.assertEqual(line["weight"], 0.0)
+
+    def test_common_names_weigh_less(self):
+        """Term frequencies: two namesakes with a common family name get less weight from it than two
+        with a rare one, and the explanation still adds up to the pair's score."""
+        self.model._cu_estimate(min_partners=2)
+        family = self.model.term_frequencies["family_name"]
+        self.assertEqual(family["n"], len(self.partners))
+        common = max(family["counts"], key=family["counts"].get)
+        self.assertGreater(self.model.frequency_values, 0)
+        pairs = self.Partner.create([
+            {"name": f"Ottavio {common.title()}", "city": "Zzyzx", "company_id": self.other_company.id},
+            {"name": f"Ottavio {common.title()}", "city": "Zzyzx", "company_id": self.other_company.id},
+            {"name": "Ottavio Quarantotto", "city": "Zzyzx", "company_id": self.other_company.id},
+            {"name": "Ottavio Quarantotto", "city": "Zzyzx", "company_id": self.other_company.id},
+        ])
+
+        def family_weight(partner_a, partner_b):
+            score, explanation = self.rule._score_pair(partner_a, partner_b)
+            self.assertAlmostEqual(fs.probability(sum(line["weight"] for line in explanation)), score, delta=0.001)
+            return next(line["weight"] for line in explanation if line["field"] == "family_name")
+
+        self.assertLess(family_weight(pairs[0], pairs[1]), family_weight(pairs[2], pairs[3]))
 
     def test_scan_finds_the_duplicates_with_learned_weights(self):
         self.model._cu_estimate(min_partners=2)

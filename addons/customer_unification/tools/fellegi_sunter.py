@@ -88,7 +88,11 @@ def person_name_alignment(left, right):
     A name whose order is unknown is read given name(s) first and family name last, or swapped
     (family name first, ``"ROSSI MARIO"``); a single word is a family name. The reading kept is the
     one where most parts are equal, then whose given and family names are most alike together,
-    then whose given names are known given names, then whose family names are most alike.
+    then whose family names are most alike, then whose given names are known given names. When two
+    readings tie (one part equal, the other as different either way: "Emma Robert" and "Paul Robert"
+    read as family names Robert, or as given names Robert), the shared part is read as the family
+    name: relatives share a family name, so the other given name rules them out (see
+    ``customer.match.rule._cu_match_fields``, ``fixed_m``) instead of a weak family-name mismatch.
     """
     best, best_key = None, None
     for given_l, family_l in _name_readings(*left):
@@ -96,9 +100,8 @@ def person_name_alignment(left, right):
             given_sim = (normalize.aligned_token_similarity(given_l.split(), given_r.split(), JaroWinkler.similarity)
                          if given_l and given_r else 0.0)
             family_sim = JaroWinkler.similarity(family_l, family_r)
-            key = ((given_l == given_r != "") + (family_l == family_r), family_sim + given_sim,
-                   sum(normalize.is_known_given_name(word) for word in (*given_l.split(), *given_r.split())),
-                   family_sim)
+            key = ((given_l == given_r != "") + (family_l == family_r), family_sim + given_sim, family_sim,
+                   sum(normalize.is_known_given_name(word) for word in (*given_l.split(), *given_r.split())))
             if best_key is None or key > best_key:
                 best, best_key = (given_l, family_l, given_r, family_r), key
     return best
@@ -216,6 +219,41 @@ def match_weight(m, u):
     return math.log2(max(m, M_FLOOR) / max(u, EPSILON))
 
 
+#: Most the rarity of an agreed value may add to its exact level's weight, in bits (a value seen once
+#: in the sample says little about how rare it really is).
+TF_MAX_BOOST = 2.0
+
+
+def term_frequency_adjustment(u_exact, frequency):
+    """Bits added to the exact level's weight of a field for the value both records share (the
+    term-frequency adjustment of Splink, the method): ``log2(u_exact / frequency)``.
+
+    ``u_exact`` is the average chance that two random records agree on the field (Σ p²), ``frequency``
+    the share of records holding this very value: a common name (Rossi, Mario) agrees by chance more
+    often than the average and weighs less, a rare one weighs more (at most ``TF_MAX_BOOST``).
+    """
+    if not frequency or not u_exact:
+        return 0.0
+    return min(math.log2(max(u_exact, EPSILON) / max(frequency, EPSILON)), TF_MAX_BOOST)
+
+
+def term_frequencies(values, min_count=2):
+    """``{"n": records with a value, "u": chance that two of them agree (Σ p²), "counts": {value: count}}``
+    of the values seen at least ``min_count`` times (the others are rare: their frequency is taken as
+    ``1 / n``). The adjustment of a value is taken against this ``u``: values as common as the
+    average leave the weight unchanged."""
+    counts = Counter(value for value in values if value)
+    return {"n": sum(counts.values()), "u": exact_u_from_frequencies(values) or 0.0,
+            "counts": {value: c for value, c in counts.items() if c >= min_count}}
+
+
+def value_frequency(table, value):
+    """Share of records holding ``value`` according to a :func:`term_frequencies` table (``None``: no table)."""
+    if not table or not table.get("n"):
+        return None
+    return table["counts"].get(value, 1) / table["n"]
+
+
 def prior_weight(prior):
     """log2 prior odds of λ."""
     prior = min(max(prior, EPSILON), 1 - EPSILON)
@@ -276,7 +314,7 @@ def exact_u_from_frequencies(values):
 
 
 def expectation_maximisation(vectors, m, u, prior, free=None, max_iterations=100, tolerance=1e-6,
-                             strength=0.0, update_m=True, total_pairs=None, fixed=None):
+                             strength=0.0, update_m=True, total_pairs=None, fixed=None, caps=None):
     """Estimate m (for the ``free`` positions) and λ by EM with u fixed.
 
     :param vectors: comparison vectors of the blocked candidate pairs
@@ -298,6 +336,10 @@ def expectation_maximisation(vectors, m, u, prior, free=None, max_iterations=100
     :param fixed: ``{position: level indices}`` whose m is kept (prior knowledge the data cannot
         give, see ``customer.match.rule._cu_match_fields``); the other levels of the position
         share the rest
+    :param caps: ``{position: {level index: largest m}}``: prior knowledge bounding a level (a
+        duplicate rarely disagrees entirely on its e-mail or address); without it EM may settle on
+        another latent class than "same customer", e.g. namesakes in one town, who agree on the
+        name and the place and on nothing else
     :return: ``(m, prior, expected_matches, iterations, support)``; ``support``
         gives per position the expected number of matches with a value (the
         evidence behind its m; 0 for positions left out)
@@ -340,6 +382,7 @@ def expectation_maximisation(vectors, m, u, prior, free=None, max_iterations=100
             row = [max((numerator[index][level] + strength * m_prior[position][level])
                        / (denominator[index] + strength), EPSILON) for level in range(len(m[position]))]
             row = _keep_fixed(row, m_prior[position], (fixed or {}).get(position))
+            row = _cap_levels(row, (caps or {}).get(position))
             change = max(change, max(abs(a - b) for a, b in zip(row, m[position], strict=True)))
             m[position] = row
         prior = new_prior
@@ -358,6 +401,39 @@ def _keep_fixed(row, initial, levels):
     free_total = sum(value for level, value in enumerate(row) if level not in levels)
     scale = (1.0 - kept) / free_total if free_total else 0.0
     return [initial[level] if level in levels else max(value * scale, EPSILON) for level, value in enumerate(row)]
+
+
+def _cap_levels(row, caps):
+    """``row`` with the m of the capped levels at most their cap, the other levels rescaled to sum to the rest."""
+    if not caps or all(row[level] <= cap for level, cap in caps.items()):
+        return row
+    capped = {level: min(row[level], cap) for level, cap in caps.items()}
+    kept = sum(capped.values())
+    free_total = sum(value for level, value in enumerate(row) if level not in capped)
+    if not free_total:
+        return row
+    scale = (1.0 - kept) / free_total
+    return [capped[level] if level in capped else max(value * scale, EPSILON) for level, value in enumerate(row)]
+
+
+def random_pairs_within(groups, count, seed=0):
+    """Up to ``count`` distinct random pairs ``(i, j)``, ``i < j``, of indices sharing a group
+    (``groups``: lists of indices), drawn with probability proportional to the group's pairs."""
+    groups = [sorted(group) for group in groups if len(group) > 1]
+    weights = [len(group) * (len(group) - 1) // 2 for group in groups]
+    total = sum(weights)
+    if not total:
+        return []
+    count = min(count, total)
+    rng = random.Random(seed)
+    pairs = set()
+    attempts = 0
+    while len(pairs) < count and attempts < count * 20:
+        attempts += 1
+        group = rng.choices(groups, weights)[0]
+        i, j = rng.sample(group, 2)
+        pairs.add((min(i, j), max(i, j)))
+    return sorted(pairs)
 
 
 def random_pairs(count, size, seed=0):
