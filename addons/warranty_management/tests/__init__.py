@@ -22,3 +22,5 @@ from . import test_portal_registration_rules
 from . import test_claim_refund_limits
 from . import test_job_faults
 from . import test_seams
+from . import test_claim_return
+from . import test_claim_sla
