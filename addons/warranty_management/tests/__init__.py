@@ -24,3 +24,5 @@ from . import test_job_faults
 from . import test_seams
 from . import test_claim_return
 from . import test_claim_sla
+from . import test_claim_mail
+from . import test_repair_entitlement
