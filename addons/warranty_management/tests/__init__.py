@@ -26,3 +26,4 @@ from . import test_claim_return
 from . import test_claim_sla
 from . import test_claim_mail
 from . import test_repair_entitlement
+from . import test_claim_return_tour
