@@ -37,6 +37,7 @@
     "demo": [
         "demo/warranty_demo.xml",
         "demo/warranty_cost_demo.xml",
+        "demo/warranty_return_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["warranty_management/static/tests/tours/**/*"],
