@@ -150,8 +150,9 @@ class WarrantyClaim(models.Model):
                 policy=self._get_return_policy().name, claim=self.name))
 
     def _check_can_resolve(self, resolution):
-        super()._check_can_resolve(resolution)
+        result = super()._check_can_resolve(resolution)
         self._check_return_received(resolution)
+        return result
 
     # ------------------------------------------------------------------
     # Inspection
