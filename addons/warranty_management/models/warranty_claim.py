@@ -161,13 +161,13 @@ class WarrantyClaim(models.Model):
         self.ensure_one()
         if not self.claim_date:
             return False, False
-        # without a policy, the company's default service level applies
-        terms = policy or self.company_id or self.env.company
-        review_days, resolution_days = (
-            (policy.sla_response_days, policy.sla_resolution_days) if policy
-            else (terms.warranty_sla_review_days, terms.warranty_sla_resolution_days))
-        if not policy and not (review_days or resolution_days):
-            return False, False
+        if policy:
+            review_days, resolution_days = policy.sla_response_days, policy.sla_resolution_days
+        else:
+            company = self.company_id or self.env.company
+            review_days, resolution_days = company.warranty_sla_review_days, company.warranty_sla_resolution_days
+            if not (review_days or resolution_days):
+                return False, False
         # the clock starts when the claim is received, not on the failure date
         start = fields.Date.to_date(self.create_date) if self.create_date else fields.Date.context_today(self)
         return (start + relativedelta(days=review_days), start + relativedelta(days=resolution_days))

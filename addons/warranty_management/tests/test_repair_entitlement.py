@@ -91,6 +91,14 @@ class TestRepairEntitlement(WarrantyCommon):
         free.under_warranty = True
         self.assertTrue(free.under_warranty)
 
+    def test_technician_form_shows_reason_without_warranty_rights(self):
+        repair = self._repair(self.lot)
+        arch = self.env["repair.order"].with_user(self.technician).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("warranty_entitlement_reason", arch)
+        self.assertNotIn('name="warranty_registration_id"', arch)
+        values = repair.with_user(self.technician).web_read({"under_warranty": {}, "warranty_entitlement_reason": {}})
+        self.assertTrue(values[0]["under_warranty"])
+
     def test_plain_employee_cannot_create_repair(self):
         with self.assertRaises(AccessError):
             self._repair(self.lot, user=self.plain_employee)
