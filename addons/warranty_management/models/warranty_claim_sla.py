@@ -98,7 +98,10 @@ class WarrantyClaim(models.Model):
             stage_claims = claims.filtered(lambda c, stage=stage: stages[c] == stage)
             if stage_claims:
                 stage_claims.write({"sla_late_stage": stage, "sla_late": True, "sla_escalated_stage": stage})
-        self.env["mail.activity"].sudo().create([claim._prepare_late_activity_vals(stages[claim]) for claim in claims])
+        # no "assigned to you" e-mail per activity (one per late claim would flood the responsible and cost
+        # a rendered mail each): the activities show in their activity menu, the managers get the note
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+            [claim._prepare_late_activity_vals(stages[claim]) for claim in claims])
         for company in claims.company_id:
             company_claims = claims.filtered(lambda c, company=company: c.company_id == company)
             managers = company_claims._get_escalation_users()
