@@ -27,15 +27,25 @@ class RepairOrder(models.Model):
 
     def write(self, vals):
         if "under_warranty" in vals:
-            if {"lot_id", "partner_id", "warranty_claim_id"} & set(vals):
-                # the unit or customer changes: the entitlement is computed again for decided ones
-                lot_ids = [vals["lot_id"]] if vals.get("lot_id") else self.lot_id.ids
-                if vals.get("warranty_claim_id") or self.warranty_claim_id \
-                        or self._warranty_registered_lot_ids(lot_ids):
-                    vals = {key: value for key, value in vals.items() if key != "under_warranty"}
-            else:
-                self._check_warranty_box(bool(vals["under_warranty"]))
-        return super().write(vals)
+            vals = self._warranty_checked_box_vals(vals)
+        before = {repair.id: repair.under_warranty for repair in self}
+        result = super().write(vals)
+        if "under_warranty" not in vals:
+            # the entitlement changed the box (new serial, customer or claim): core reprices the parts
+            # only when the box is written, so do it here
+            self.filtered(lambda r: r.under_warranty != before[r.id])._update_sale_order_line_price()
+        return result
+
+    def _warranty_checked_box_vals(self, vals):
+        """Values to write when 'Under Warranty' is among them: dropped when the unit or customer changes
+        on a decided repair (the entitlement is computed again), refused when against the decision."""
+        if {"lot_id", "partner_id", "warranty_claim_id"} & set(vals):
+            lot_ids = [vals["lot_id"]] if vals.get("lot_id") else self.lot_id.ids
+            if vals.get("warranty_claim_id") or self.warranty_claim_id or self._warranty_registered_lot_ids(lot_ids):
+                return {key: value for key, value in vals.items() if key != "under_warranty"}
+            return vals
+        self._check_warranty_box(bool(vals["under_warranty"]))
+        return vals
 
     def _check_warranty_box(self, under_warranty):
         """Refuse to tick or untick 'Under Warranty' against the claim or the entitlement."""
@@ -55,7 +65,8 @@ class RepairOrder(models.Model):
         registrations = self.env["warranty.registration"].sudo().search_fetch([("lot_id", "in", lot_ids)], ["lot_id"])
         return set(registrations.lot_id.ids)
 
-    @api.depends("lot_id", "partner_id", "warranty_claim_id")
+    @api.depends("lot_id", "partner_id", "warranty_claim_id", "warranty_claim_id.covered",
+                 "warranty_claim_id.entitlement_reason")
     def _compute_warranty_entitlement(self):
         """A repair order of a registered serial gets the answer of THE entitlement rule
         (``warranty.registration._check_entitlement``), as a claim does; one created from a claim
@@ -64,6 +75,8 @@ class RepairOrder(models.Model):
         registration_model = self.env["warranty.registration"].sudo()
         registered_lots = self._warranty_registered_lot_ids(self.lot_id.ids)
         for repair in self:
+            if repair.state in ("done", "cancel") and repair.id:
+                continue  # a finished repair keeps the answer it was done with
             claim = repair.sudo().warranty_claim_id
             if claim:
                 repair.warranty_registration_id = claim.registration_id

@@ -249,6 +249,13 @@ class WarrantyClaim(models.Model):
             claim.message_post(body=claim._get_entitlement_message())
         return claims
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "covered" in vals:
+            # the repair follows the claim's entitlement (computed): core reprices its parts on the change
+            self.sudo().repair_id.filtered(lambda r: r.state not in ("done", "cancel"))._update_sale_order_line_price()
+        return result
+
     def _get_entitlement_message(self):
         self.ensure_one()
         status = self.env._("Under warranty") if self.covered else self.env._("Not under warranty")

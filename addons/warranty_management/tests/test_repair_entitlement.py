@@ -99,6 +99,17 @@ class TestRepairEntitlement(WarrantyCommon):
         values = repair.with_user(self.technician).web_read({"under_warranty": {}, "warranty_entitlement_reason": {}})
         self.assertTrue(values[0]["under_warranty"])
 
+    def test_repair_follows_claim_inspection(self):
+        claim = self.env["warranty.claim"].create({"partner_id": self.business.id, "lot_id": self.lot.id})
+        claim.action_review()
+        claim.action_approve()
+        claim.action_create_repair()
+        repair = claim.repair_id
+        self.assertTrue(repair.under_warranty)
+        claim.with_user(self.warranty_user)._record_inspection("customer_damage", "Dropped on the floor")
+        self.assertFalse(repair.under_warranty)
+        self.assertIn("Dropped on the floor", repair.warranty_entitlement_reason)
+
     def test_plain_employee_cannot_create_repair(self):
         with self.assertRaises(AccessError):
             self._repair(self.lot, user=self.plain_employee)
