@@ -14,6 +14,7 @@
         "views/warranty_management_menus.xml",
         "data/warranty_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/warranty_claim_mail_data.xml",
         "views/warranty_policy_views.xml",
         "views/product_views.xml",
         "views/warranty_registration_views.xml",
@@ -36,6 +37,7 @@
     "demo": [
         "demo/warranty_demo.xml",
         "demo/warranty_cost_demo.xml",
+        "demo/warranty_return_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["warranty_management/static/tests/tours/**/*"],

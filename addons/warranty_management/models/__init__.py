@@ -6,6 +6,9 @@ from . import warranty_policy
 from . import warranty_supplier_term
 from . import warranty_registration
 from . import warranty_claim
+from . import warranty_claim_return
+from . import warranty_claim_sla
+from . import warranty_claim_mail
 from . import product_category
 from . import product_template
 from . import product_product

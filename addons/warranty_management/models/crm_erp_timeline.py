@@ -12,6 +12,7 @@ class CrmErpTimeline(models.AbstractModel):
             TimelineSource("warranty_registration", self.env._("Warranty registration"),
                            self._events_warranty_registration),
             TimelineSource("warranty_claim", self.env._("Warranty claim"), self._events_warranty_claim),
+            TimelineSource("warranty_return", self.env._("Warranty return"), self._events_warranty_return),
         ]
 
     @api.model
@@ -51,4 +52,30 @@ class CrmErpTimeline(models.AbstractModel):
                  "name": self.env._("Warranty claim %(name)s (%(state)s)", name=claim.name, state=states[claim.state])},
                 "warranty_claim", "warranty.claim")
             for claim in self._warranty_events("warranty.claim", "claim_date", query)
+        ]
+
+    @api.model
+    def _events_warranty_return(self, query):
+        """Return receipts of the customer's claims (the defective units sent back), dated by their
+        creation. Shown to whoever may read the claim, even without inventory rights: the receipts
+        are read as superuser, restricted to the claims the user reads (record rules applied)."""
+        claim_model = self.env["warranty.claim"]
+        if not claim_model.has_access("read"):
+            return []
+        claims = claim_model._search([("partner_id", "in", list(query.partner_ids))] + query.user_domain())
+        pickings = self.env["stock.picking"].sudo().search_fetch(
+            [("warranty_claim_id", "in", claims), ("picking_type_code", "=", "incoming")]
+            + query.period_domain("date"),
+            ["name", "date", "state", "partner_id", "warranty_claim_id"],
+            order="date desc, id desc", limit=query.limit)
+        states = dict(pickings._fields["state"]._description_selection(self.env))
+        return [
+            self._event(
+                {"id": picking.id, "date": picking.date, "user_id": picking.warranty_claim_id.user_id.id,
+                 "partner_id": picking.partner_id.id,
+                 "name": self.env._("Return %(name)s of claim %(claim)s (%(state)s)", name=picking.name,
+                                    claim=picking.warranty_claim_id.name, state=states[picking.state])},
+                # opens the claim: its user may have no inventory rights
+                "warranty_return", "warranty.claim", res_id=picking.warranty_claim_id.id)
+            for picking in pickings
         ]

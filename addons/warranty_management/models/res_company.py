@@ -51,3 +51,14 @@ class ResCompany(models.Model):
         check_company=True,
         help="Default analytic distribution (100%) of new claim cost lines.",
     )
+    warranty_sla_review_days = fields.Integer(
+        string="Default Claim Review (days)",
+        default=2,
+        help="Days allowed to review a claim whose unit has no warranty policy (0 with the resolution "
+        "days: no deadline).",
+    )
+    warranty_sla_resolution_days = fields.Integer(
+        string="Default Claim Resolution (days)",
+        default=10,
+        help="Days allowed to resolve a claim whose unit has no warranty policy.",
+    )

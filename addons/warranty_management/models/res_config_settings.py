@@ -27,3 +27,9 @@ class ResConfigSettings(models.TransientModel):
     warranty_analytic_account_id = fields.Many2one(
         related="company_id.warranty_analytic_account_id", readonly=False
     )
+    warranty_sla_review_days = fields.Integer(
+        related="company_id.warranty_sla_review_days", readonly=False
+    )
+    warranty_sla_resolution_days = fields.Integer(
+        related="company_id.warranty_sla_resolution_days", readonly=False
+    )

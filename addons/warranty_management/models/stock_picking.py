@@ -14,7 +14,8 @@ class StockPicking(models.Model):
         # the warehouse user validating needs no warranty, sales or accounting rights
         deliveries.move_ids.sudo()._warranty_register_delivered()
         done.filtered(lambda p: p._is_warranty_return()).move_ids.sudo()._warranty_close_returned()
-        done.filtered("warranty_claim_id").sudo()._warranty_register_replacements()
+        done.filtered(lambda p: p._is_warranty_replacement()).sudo()._warranty_register_replacements()
+        done.filtered(lambda p: p._is_warranty_claim_return()).sudo()._warranty_notify_claim_returned()
         return result
 
     def _is_warranty_delivery(self):
@@ -27,6 +28,24 @@ class StockPicking(models.Model):
         """A return from a customer that ends the warranty of the units returned (seam)."""
         self.ensure_one()
         return self.location_id.usage == "customer" and any(self.move_ids.mapped("origin_returned_move_id"))
+
+    def _is_warranty_replacement(self):
+        """The delivery of a claim's replacement unit (not the return of the defective one)."""
+        self.ensure_one()
+        claim = self.sudo().warranty_claim_id  # the warehouse user may not read claims
+        return bool(claim) and claim.replacement_picking_id.id == self.id
+
+    def _is_warranty_claim_return(self):
+        """The receipt of a claim's defective unit."""
+        self.ensure_one()
+        claim = self.sudo().warranty_claim_id
+        return bool(claim) and claim.return_picking_id.id == self.id
+
+    def _warranty_notify_claim_returned(self):
+        """Tell the claim that its unit is back: the inspection, replacement or refund can go on."""
+        for picking in self:
+            picking.warranty_claim_id.message_post(body=self.env._(
+                "Unit received back: return receipt %(picking)s validated.", picking=picking.name))
 
     def _warranty_register_replacements(self):
         """The new unit of a replacement takes over the remaining warranty of the replaced one."""

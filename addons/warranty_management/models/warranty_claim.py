@@ -86,7 +86,7 @@ class WarrantyClaim(models.Model):
     override_user_id = fields.Many2one("res.users", "Overridden By", readonly=True, copy=False)
     # SLA
     sla_review_deadline = fields.Date(
-        "Review Deadline", compute="_compute_sla", store=True, readonly=False, precompute=True)
+        "Review Deadline", compute="_compute_sla", store=True, readonly=False, precompute=True, index=True)
     sla_deadline = fields.Date(
         "Resolution Deadline", compute="_compute_sla", store=True, readonly=False, precompute=True, index=True)
     sla_overdue = fields.Boolean("SLA Overdue", compute="_compute_sla_overdue", search="_search_sla_overdue")
@@ -118,11 +118,17 @@ class WarrantyClaim(models.Model):
     def _compute_entitlement(self):
         registration_model = self.env["warranty.registration"]
         for claim in self:
-            if claim.entitlement_override:
+            if claim._is_entitlement_decided():
                 continue
             result = registration_model.with_company(claim.company_id or self.env.company)._check_entitlement(
                 partner=claim.partner_id, product=claim.product_id, lot=claim.lot_id, date=claim.claim_date)
             claim.update(claim._prepare_entitlement_values(result))
+
+    def _is_entitlement_decided(self):
+        """Whether the entitlement was decided by a person and is no longer computed (seam):
+        a manager's override."""
+        self.ensure_one()
+        return self.entitlement_override
 
     def _prepare_entitlement_values(self, result):
         """Return the claim values stored from an entitlement ``result`` (see ``_check_entitlement``)."""
@@ -142,7 +148,7 @@ class WarrantyClaim(models.Model):
         for claim in self:
             claim.sale_order_id = claim.registration_id.sale_order_id or claim.sale_order_id
 
-    @api.depends("claim_date", "registration_id", "product_id")
+    @api.depends("claim_date", "registration_id", "product_id", "company_id")
     def _compute_sla(self):
         for claim in self:
             policy = claim.registration_id.policy_id or (
@@ -150,14 +156,21 @@ class WarrantyClaim(models.Model):
             claim.sla_review_deadline, claim.sla_deadline = claim._get_sla_deadlines(policy)
 
     def _get_sla_deadlines(self, policy):
-        """Return ``(review deadline, resolution deadline)`` of the claim under ``policy`` (seam)."""
+        """Return ``(review deadline, resolution deadline)`` of the claim under ``policy`` (seam);
+        the company's default days (*Settings*) when the unit has no policy."""
         self.ensure_one()
-        if not policy or not self.claim_date:
+        if not self.claim_date:
             return False, False
+        if policy:
+            review_days, resolution_days = policy.sla_response_days, policy.sla_resolution_days
+        else:
+            company = self.company_id or self.env.company
+            review_days, resolution_days = company.warranty_sla_review_days, company.warranty_sla_resolution_days
+            if not (review_days or resolution_days):
+                return False, False
         # the clock starts when the claim is received, not on the failure date
         start = fields.Date.to_date(self.create_date) if self.create_date else fields.Date.context_today(self)
-        return (start + relativedelta(days=policy.sla_response_days),
-                start + relativedelta(days=policy.sla_resolution_days))
+        return (start + relativedelta(days=review_days), start + relativedelta(days=resolution_days))
 
     @api.depends("sla_deadline", "state")
     def _compute_sla_overdue(self):
@@ -236,6 +249,13 @@ class WarrantyClaim(models.Model):
             claim.message_post(body=claim._get_entitlement_message())
         return claims
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "covered" in vals:
+            # the repair follows the claim's entitlement (computed): core reprices its parts on the change
+            self.sudo().repair_id.filtered(lambda r: r.state not in ("done", "cancel"))._update_sale_order_line_price()
+        return result
+
     def _get_entitlement_message(self):
         self.ensure_one()
         status = self.env._("Under warranty") if self.covered else self.env._("Not under warranty")
@@ -276,7 +296,7 @@ class WarrantyClaim(models.Model):
 
     def action_refresh_entitlement(self):
         """Re-run the entitlement check (not on overridden claims) and log the answer."""
-        for claim in self.filtered(lambda c: not c.entitlement_override):
+        for claim in self.filtered(lambda c: not c._is_entitlement_decided()):
             result = self.env["warranty.registration"].with_company(claim.company_id)._check_entitlement(
                 partner=claim.partner_id, product=claim.product_id, lot=claim.lot_id, date=claim.claim_date)
             claim.write(claim._prepare_entitlement_values(result))

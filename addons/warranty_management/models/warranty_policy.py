@@ -65,6 +65,10 @@ class WarrantyPolicy(models.Model):
         "SLA Review (days)", default=2, help="Days allowed to review a new claim.")
     sla_resolution_days = fields.Integer(
         "SLA Resolution (days)", default=10, help="Days allowed to resolve a claim.")
+    require_return_before_resolution = fields.Boolean(
+        "Return Before Replacement/Refund",
+        help="A claim is resolved by a replacement or a refund only once the defective unit is received "
+             "back (its return receipt validated).")
     registration_count = fields.Integer(compute="_compute_registration_count")
 
     @api.depends("company_id")

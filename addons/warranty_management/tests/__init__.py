@@ -22,3 +22,8 @@ from . import test_portal_registration_rules
 from . import test_claim_refund_limits
 from . import test_job_faults
 from . import test_seams
+from . import test_claim_return
+from . import test_claim_sla
+from . import test_claim_mail
+from . import test_repair_entitlement
+from . import test_claim_return_tour

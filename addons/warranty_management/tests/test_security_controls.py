@@ -11,8 +11,9 @@ from .common_costs import WarrantyCostCommon
 
 ADDON_DIR = pathlib.Path(__file__).resolve().parent.parent
 # Context keys that only change presentation or ORM behaviour (never a control).
+# mail_activity_quick_update: no "assigned to you" e-mail for the activities of the late-claim escalation.
 PRESENTATION_CONTEXT_KEYS = {"lang", "tz", "active_test", "tracking_disable", "mail_create_nolog",
-                             "mail_create_nosubscribe", "default_company_id"}
+                             "mail_create_nosubscribe", "default_company_id", "mail_activity_quick_update"}
 
 
 @tagged("post_install", "-at_install")
