@@ -110,7 +110,7 @@ class TestLegacyMalformed(LegacyImportCommon):
         self.assertIn("not-an-email", job.document_ids.reason)
 
     def test_empty_file_refused(self):
-        with self.assertRaisesRegex(UserError, "empty"):
+        with self.assertRaisesRegex(UserError, "Choose a CSV or XLSX file"):
             self._job("opportunity", "")
         with self.assertRaisesRegex(UserError, "empty"):
             self._job("opportunity", OPPORTUNITY_HEADER)

@@ -41,7 +41,7 @@ registry.category("web_tour.tours").add("crm_erp_legacy_import_tour", {
         },
         {
             content: "The file is uploaded",
-            trigger: "div[name=file]:contains(legacy_opportunities.csv)",
+            trigger: "div[name=file] .o_clear_file_button",
         },
         {
             content: "Preview",
