@@ -409,7 +409,7 @@ class CrmErpLegacyImport(models.Model):
             records.browse([rec.id for rec, extra in pairs if extra["state"] == "sent"]).write({"state": "sent"})
             to_confirm = [(rec, extra) for rec, extra in pairs if extra["state"] == "sale"]
             if to_confirm:
-                records.browse([rec.id for rec, _extra in to_confirm]).action_confirm()
+                records.browse([rec.id for rec, _extra in to_confirm])._legacy_confirm()
                 for rec, extra in to_confirm:
                     if extra.get("date_order"):
                         rec.date_order = extra["date_order"]
@@ -649,7 +649,10 @@ class CrmErpLegacyImport(models.Model):
 
     def _legacy_create_batch(self, prepared):
         """Create, finish and reference the documents ``[(document, vals, extra)]``."""
-        Model = self.env[KIND_MODELS[self.kind]].with_company(self.company_id)
+        # legacy documents bring their history from the system they come from: no creation
+        # message, tracking or follower subscription on import (presentation only)
+        Model = self.env[KIND_MODELS[self.kind]].with_company(self.company_id).with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True)
         records = Model.create([vals for _doc, vals, _extra in prepared])
         self._legacy_after_create(records, [extra for _doc, _vals, extra in prepared])
         self.env["crm.erp.legacy.ref"].create([{
@@ -680,9 +683,14 @@ class CrmErpLegacyImport(models.Model):
                 same = Document.search([("import_id", "=", self.id), ("customer_key", "=", key),
                                         ("result", "=", "pending")])
                 same.write({"status": "reject", "result": "rejected", "reason": reason})
-        for key, partner in created.items():
-            Document.search([("import_id", "=", self.id), ("customer_key", "=", key), ("partner_id", "=", False)]
-                            ).write({"partner_id": partner.id})
+        if created:
+            waiting = Document.search([("import_id", "=", self.id), ("customer_key", "in", list(created)),
+                                       ("partner_id", "=", False)])
+            by_partner = {}
+            for doc in waiting:
+                by_partner.setdefault(created[doc.customer_key], []).append(doc.id)
+            for partner, doc_ids in by_partner.items():
+                Document.browse(doc_ids).write({"partner_id": partner.id})
         self.customer_created_count += len(created)
         refs = {doc.customer_ref: doc.partner_id.id for doc in documents
                 if doc.customer_ref and doc.partner_id and doc.customer_status != "ref"}
@@ -718,6 +726,8 @@ class CrmErpLegacyImport(models.Model):
         except Exception as error:  # recorded on the job, which stops
             _logger.exception("Legacy import %s: chunk failed", job.id)
             job.sudo().write({"state": "failed", "failure_reason": str(error)})
+        # the runner calls again in the same environment: memory stays flat over a large file
+        self.env.invalidate_all()
         remaining = self.sudo().search_count([("state", "=", "running")])
         self.env["ir.cron"]._notify_progress(done=job.sudo().processed_count, remaining=remaining)
 
