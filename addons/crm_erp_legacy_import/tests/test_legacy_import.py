@@ -85,6 +85,7 @@ class TestLegacyImport(LegacyImportCommon):
             "SO-2,C-1,Legacymatch Impianti S.r.l.,info@legacymatch.example,,2024-12-02,sent,,LEG-DESK,,1,470\n"
             "SO-3,C-1,Legacymatch Impianti S.r.l.,info@legacymatch.example,,,draft,,LEG-DESK,,1,470\n"
         )
+        self.company.bridge_delivery_confirm_mode = "on_confirmation"
         job = self._job("order", content)
         self.assertEqual((job.row_count, job.create_row_count), (4, 4))
         job.action_import()
@@ -98,6 +99,9 @@ class TestLegacyImport(LegacyImportCommon):
         self.assertEqual(confirmed.order_line.mapped("product_id"), self.desk | self.chair)
         self.assertEqual(sorted(confirmed.order_line.mapped("price_unit")), [70.5, 450.0])
         self.assertEqual(confirmed.amount_untaxed, 2 * 450 + 4 * 70.5)
+        self.assertFalse(confirmed.bridge_delivery_state, "an order confirmed long ago asks its customer nothing")
+        confirmed.action_bridge_request_delivery_confirmation()
+        self.assertEqual(confirmed.bridge_delivery_state, "requested", "the button still asks")
         self.assertEqual(by_ref["SO-2"].state, "sent")
         self.assertEqual(by_ref["SO-3"].state, "draft")
         refs = self.env["crm.erp.legacy.ref"].search([("kind", "=", "order"), ("source_system", "=", "Test ERP")])
