@@ -14,7 +14,7 @@ class CrmErpLegacyImportDocument(models.Model):
     _order = "import_id, first_line"
     _check_company_auto = True
 
-    import_id = fields.Many2one("crm.erp.legacy.import", required=True, ondelete="cascade", index=True)
+    import_id = fields.Many2one("crm.erp.legacy.import", "Legacy Import", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="import_id.company_id", store=True, index=True)
     document_ref = fields.Char("Document Reference", readonly=True)
     first_line = fields.Integer("Line", readonly=True)

@@ -27,7 +27,7 @@ class CrmErpLegacyRef(models.Model):
     reference = fields.Char(required=True, help="The record's reference in the source system.")
     res_model = fields.Char("Model", required=True)
     res_id = fields.Many2oneReference("Record", model_field="res_model", required=True)
-    import_id = fields.Many2one("crm.erp.legacy.import", "Import", ondelete="set null", index="btree_not_null")
+    import_id = fields.Many2one("crm.erp.legacy.import", "Legacy Import", ondelete="set null", index="btree_not_null")
 
     _sql_constraints = [
         ("reference_unique", "UNIQUE(company_id, source_system, kind, reference)",
