@@ -205,8 +205,11 @@ class CrmErpLegacyImport(models.Model):
         """Records named by the rows, each model read once: ``{"product": {name: id},
         "salesperson": ..., "stage": ..., "currency": ..., "pricelist": {currency_id: id}}``."""
         self.ensure_one()
-        wanted = {column: {cells[column] for cells in cells_list if cells.get(column)}
-                  for column in ("product", "salesperson", "stage", "currency")}
+        wanted = {column: set() for column in ("product", "salesperson", "stage", "currency")}
+        for cells in cells_list:  # one pass: the preview gives a generator
+            for column, values in wanted.items():
+                if cells.get(column):
+                    values.add(cells[column])
         lookups = {"product": {}, "salesperson": {}, "stage": {}, "currency": {}, "pricelist": {}}
         company = self.company_id
         if self.kind == "invoice":
@@ -483,13 +486,13 @@ class CrmErpLegacyImport(models.Model):
         for number, row in enumerate(rows[1:], start=2):
             if not any(row):
                 continue
-            cells = self._legacy_cells(index, row)
-            key = cells.get("document_ref") or f"#{number}"
-            documents.setdefault(key, []).append((number, row, cells))
+            ref = row[index["document_ref"]] if index["document_ref"] < len(row) else ""
+            # a row without reference is a document of its own (rejected): keyed by its line
+            documents.setdefault(ref or number, []).append((number, row))
         header = rows[0]
         del rows
         self.document_ids.unlink()
-        doc_vals = self._legacy_preview_documents(documents)
+        doc_vals = self._legacy_preview_documents(index, documents)
         for start in range(0, len(doc_vals), PREVIEW_BATCH):
             self.env["crm.erp.legacy.import.document"].create(doc_vals[start:start + PREVIEW_BATCH])
             self.env.invalidate_all()
@@ -497,19 +500,23 @@ class CrmErpLegacyImport(models.Model):
                     "progress": 0.0, "error_file": False, "error_filename": False})
         return self._legacy_reopen()
 
-    def _legacy_preview_documents(self, documents):
-        """Create values of the documents ``{ref: [(line, row, cells)]}``: status, customer, reasons."""
-        lookups = self._legacy_lookups([cells for rows in documents.values() for _n, _r, cells in rows])
+    def _legacy_preview_documents(self, index, documents):
+        """Create values of the documents ``{ref: [(line, row)]}``: status, customer, reasons.
+        The cells of a row are read when needed (the file's rows are held once)."""
+        lookups = self._legacy_lookups(
+            self._legacy_cells(index, row) for rows in documents.values() for _n, row in rows)
         existing = self.env["crm.erp.legacy.ref"]._legacy_lookup(
-            self.company_id, self.source_system, self.kind, [ref for ref in documents if not ref.startswith("#")])
+            self.company_id, self.source_system, self.kind, [ref for ref in documents if isinstance(ref, str)])
         customers = {}
         for rows in documents.values():
-            key = self._legacy_customer_key(rows[0][2])
+            first = self._legacy_cells(index, rows[0][1])
+            key = self._legacy_customer_key(first)
             if key:
-                customers.setdefault(key, rows[0][2])
+                customers.setdefault(key, first)
         resolved = self._legacy_resolve_customers(customers)
         vals_list = []
-        for ref, rows in documents.items():
+        for ref, lines in documents.items():
+            rows = [(number, row, self._legacy_cells(index, row)) for number, row in lines]
             first = rows[0][2]
             key = self._legacy_customer_key(first)
             vals = {
@@ -525,7 +532,7 @@ class CrmErpLegacyImport(models.Model):
                 None, False, None, self.env._("the customer is missing (give its name or reference)"))
             vals.update(customer_status=customer_status, partner_id=partner_id,
                         customer_values=values if customer_status == "new" else False)
-            if ref.startswith("#"):
+            if not isinstance(ref, str):
                 error = self.env._("the document reference is missing")
             error = self._legacy_check_rows(vals, rows, lookups, error)
             if error:
