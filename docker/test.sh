@@ -4,7 +4,7 @@
 # are skipped here by Odoo; ./scripts/test on a machine with Chromium runs them.
 set -e
 DB="suite_test_$(date +%s)"
-TAGS=/customer_unification,/crm_erp_bridge,/crm_erp_bridge_stock,/warranty_management
+TAGS=/customer_unification,/crm_erp_bridge,/crm_erp_bridge_stock,/crm_erp_legacy_import,/warranty_management
 status=0
 odoo -c /etc/odoo/odoo.conf -d "$DB" --db-filter="^$DB\$" --http-port=8079 \
     -i customer_unification,crm_erp_bridge,warranty_management \

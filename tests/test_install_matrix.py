@@ -3,7 +3,8 @@
 The Inventory glue ``crm_erp_bridge_stock`` has no case of its own: it is auto-installed with
 ``warranty_management`` (which depends on ``sale_stock`` and the bridge), so those cases install it
 with and without demo data, and the bridge's cases prove that the bridge alone pulls neither it
-nor Inventory.
+nor Inventory. The legacy history import ``crm_erp_legacy_import`` (glue of ``customer_unification`` and
+``crm_erp_bridge``) is likewise auto-installed by the case with all three and pulled by neither addon alone.
 
 Every case installs into a fresh database (so a missing dependency cannot hide behind another
 addon's) and checks the module states, the demo flag and that the log has no WARNING/ERROR line
@@ -29,6 +30,8 @@ ADDONS = ("customer_unification", "crm_erp_bridge", "warranty_management")
 EXAMPLE = "crm_erp_suite_custom_example"
 #: the bridge's Inventory glue (auto_install: crm_erp_bridge + sale_stock)
 GLUE = "crm_erp_bridge_stock"
+#: the legacy history import (auto_install: customer_unification + crm_erp_bridge)
+LEGACY = "crm_erp_legacy_import"
 CASES = [
     *[((addon,), True) for addon in ADDONS],
     *[((addon,), False) for addon in ADDONS],
@@ -94,7 +97,7 @@ def test_addons_install_cleanly(addons, demo, tmp_path):
         with conn.cursor() as cr:
             cr.execute(
                 "SELECT name, state, demo FROM ir_module_module WHERE name IN %s",
-                (tuple(ADDONS) + (EXAMPLE, GLUE, "stock"),),
+                (tuple(ADDONS) + (EXAMPLE, GLUE, LEGACY, "stock"),),
             )
             rows = {name: (state, has_demo) for name, state, has_demo in cr.fetchall()}
             cr.execute("SELECT demo FROM ir_module_module WHERE name = 'base'")
@@ -108,16 +111,21 @@ def test_addons_install_cleanly(addons, demo, tmp_path):
             assert rows["crm_erp_bridge"][0] != "installed"
             assert rows["warranty_management"][0] != "installed"
             assert rows[GLUE][0] != "installed"
+            assert rows[LEGACY][0] != "installed"
         if addons == ("crm_erp_bridge",):
             assert rows["customer_unification"][0] != "installed"
             assert rows["warranty_management"][0] != "installed"
             # the bridge does not depend on Inventory: its delivery source lives in the glue
             assert rows["stock"][0] != "installed"
             assert rows[GLUE][0] != "installed"
+            assert rows[LEGACY][0] != "installed"  # needs customer_unification too
         if "warranty_management" in addons:
             assert rows["crm_erp_bridge"][0] == "installed"  # declared dependency
             assert rows[GLUE][0] == "installed"  # auto_install: the bridge and sale_stock are both there
         if addons == ("warranty_management",):
             assert rows["customer_unification"][0] != "installed"
+            assert rows[LEGACY][0] != "installed"
+        if "customer_unification" in addons and "crm_erp_bridge" in addons:
+            assert rows[LEGACY][0] == "installed"  # auto_install: both of its dependencies are there
     finally:
         _drop(dbname)
