@@ -19,7 +19,8 @@ import sys
 import polib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ADDONS = ("customer_unification", "crm_erp_bridge", "crm_erp_bridge_stock", "warranty_management")
+ADDONS = ("customer_unification", "crm_erp_bridge", "crm_erp_bridge_stock", "crm_erp_legacy_import",
+          "warranty_management")
 
 
 def export_pot(cr, addon):

@@ -9,7 +9,8 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import trans_export
 
 ROOT = Path(__file__).resolve().parents[1]
-ADDONS = ("customer_unification", "crm_erp_bridge", "crm_erp_bridge_stock", "warranty_management")
+ADDONS = ("customer_unification", "crm_erp_bridge", "crm_erp_bridge_stock", "crm_erp_legacy_import",
+          "warranty_management")
 
 
 @tagged("post_install", "-at_install")

@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 from check_install_log import offending_lines  # noqa: E402
 
-ADDONS = ("customer_unification", "crm_erp_bridge", "crm_erp_bridge_stock", "warranty_management")
+ADDONS = ("customer_unification", "crm_erp_bridge", "crm_erp_bridge_stock", "crm_erp_legacy_import",
+          "warranty_management")
 #: installed into a database from its wheel (the smallest of the four: about a minute)
 INSTALLED_IN_DB = "customer_unification"
 #: what pip is asked for: crm_erp_bridge must come in as a dependency of the addons built on it
