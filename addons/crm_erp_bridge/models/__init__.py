@@ -24,4 +24,5 @@ from . import crm_team
 from . import account_move_dunning
 from . import payment_transaction
 from . import crm_erp_timeline_followup
+from . import crm_erp_timeline_demo
 from . import account_move

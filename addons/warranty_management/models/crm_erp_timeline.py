@@ -7,6 +7,16 @@ class CrmErpTimeline(models.AbstractModel):
     _inherit = "crm.erp.timeline"
 
     @api.model
+    def _demo_backdate_record(self, record, delta):
+        """An order's warranty registrations start with its delivery; a claim's date moves with it."""
+        super()._demo_backdate_record(record, delta)
+        if record._name == "sale.order":
+            for registration in self.env["warranty.registration"].search([("sale_order_id", "=", record.id)]):
+                registration.with_context(tracking_disable=True).start_date -= delta
+        elif record._name == "warranty.claim":
+            record.with_context(tracking_disable=True).claim_date -= delta
+
+    @api.model
     def _get_timeline_sources(self):
         return super()._get_timeline_sources() + [
             TimelineSource("warranty_registration", self.env._("Warranty registration"),
