@@ -5,6 +5,7 @@ customer being chased, a quotation being followed up, a warranty claim with its 
 Reads the demo records only (the other tests create their own data); the main test database is
 installed with the three addons and their demo data."""
 
+from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
 
@@ -44,6 +45,21 @@ class TestDemoStory(TransactionCase):
         self.assertEqual(lead.partner_id | quotation.partner_id | invoice.partner_id, master)
         self.assertEqual(invoice.company_id, self.company)
         self.assertEqual(invoice.state, "posted")
+
+    def test_history_is_spread_over_months(self):
+        """Installed in one go, the story is still dated over the past months (crm.erp.timeline._demo_backdate)."""
+        today = fields.Date.today()
+        lead = self.env.ref("customer_unification.demo_lead_bellavista")
+        self.assertGreaterEqual((today - lead.create_date.date()).days, 90)
+        order = self.env.ref("warranty_management.demo_sale_bellavista")
+        self.assertGreaterEqual((today - order.date_order.date()).days, 40)
+        deliveries = order.picking_ids.filtered("date_done")
+        self.assertTrue(deliveries)
+        self.assertTrue(all((today - picking.date_done.date()).days >= 40 for picking in deliveries))
+        registrations = self.env["warranty.registration"].search([("sale_order_id", "=", order.id)])
+        self.assertTrue(registrations)
+        self.assertTrue(all((today - registration.start_date).days >= 40 for registration in registrations))
+        self.assertGreaterEqual((today - self.env.ref("warranty_management.demo_claim_resolved").claim_date).days, 30)
 
     def test_overdue_customer_is_chased(self):
         older = self.env.ref("crm_erp_bridge.demo_invoice_miramare_level_2")
