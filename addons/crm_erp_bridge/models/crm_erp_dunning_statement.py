@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import UserError
+from odoo.tools.mail import email_normalize, email_split_and_format
 
 
 class CrmErpDunningStatement(models.Model):
@@ -198,9 +199,16 @@ class CrmErpDunningStatement(models.Model):
         alias_domains = self._mail_get_alias_domains(default_company=self.env.company)
         reply_tos = self._notify_get_reply_to(default=False)
         author = self.env.user.partner_id
+        recipients = self.env["res.partner"].browse(
+            {pid for values in rendered.values() for pid in values.get("partner_ids") or []})
+        blacklist = set(self.env["mail.blacklist"].sudo().search(
+            [("email", "in", [email for email in recipients.mapped("email_normalized") if email])]
+        ).mapped("email"))
         values_list = []
         for statement in self:
             values = rendered[statement.id]
+            failure = self._statement_mail_failure(
+                recipients.browse(values.get("partner_ids") or []), values.get("email_to"), blacklist)
             email_from = values.get("email_from") or author.email_formatted
             message_values = {
                 "model": self._name,
@@ -218,7 +226,9 @@ class CrmErpDunningStatement(models.Model):
                 "record_alias_domain_id": alias_domains[statement.id].id,
             }
             mail_values = {
-                "is_notification": True,
+                # as the mass-mail composer: a blacklisted address leaves no trace on the chatter
+                "is_notification": failure != "mail_bl",
+                **({"state": "cancel", "failure_type": failure} if failure else {}),
                 "body_html": values.get("body_html") or "",
                 "recipient_ids": [Command.link(pid) for pid in values.get("partner_ids") or []],
                 "email_to": values.get("email_to") or False,
@@ -229,6 +239,21 @@ class CrmErpDunningStatement(models.Model):
             }
             values_list.append((message_values, mail_values))
         return values_list
+
+    @api.model
+    def _statement_mail_failure(self, partners, email_to, blacklist):
+        """Why a statement email to ``partners`` (and ``email_to``) is cancelled rather than
+        queued, as a mail failure type, or False (the checks of Odoo's mass-mail composer: a
+        blacklisted, missing or invalid address). ``blacklist``: the blacklisted emails."""
+        mail_to = [partner.email for partner in partners if partner.email] + email_split_and_format(email_to)
+        normalized = {email_normalize(email, strict=False) for email in mail_to} - {False}
+        if normalized & blacklist:
+            return "mail_bl"
+        if not mail_to:
+            return "mail_email_missing"
+        if not normalized:
+            return "mail_email_invalid"
+        return False
 
     def _create_statement_mails(self, rendered):
         """Queue the statement emails in one batch: their chatter messages, then the mails of

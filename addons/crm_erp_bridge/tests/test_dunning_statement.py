@@ -133,6 +133,14 @@ class TestDunningStatement(DunningStatementCommon):
             self.assertEqual(mail.recipient_ids, statement.recipient_id)
             self.assertTrue(mail.is_notification, "the message stays on the chatter once the mail is sent")
 
+    def test_statement_email_to_blacklisted_address_cancelled(self):
+        """As Odoo's mass-mail composer did: never queued to a blacklisted address."""
+        self.env["mail.blacklist"].sudo()._add(self.customer_b.email)
+        statement = self._run(self._create_overdue_invoice(partner=self.customer_b, days=10)).statement_id
+        mail = self.env["mail.mail"].sudo().search(
+            [("model", "=", statement._name), ("res_id", "=", statement.id)])
+        self.assertEqual((mail.state, mail.failure_type), ("cancel", "mail_bl"))
+
     def test_statement_sent_to_invoicing_address(self):
         billing = self.env["res.partner"].create(
             {"name": "Statement Billing", "type": "invoice", "parent_id": self.customer.id, "email": "ap@example.com"})
