@@ -1,7 +1,8 @@
 from collections import defaultdict
 
-from odoo import Command, api, fields, models
+from odoo import Command, api, fields, models, tools
 from odoo.exceptions import UserError
+from odoo.tools.mail import email_normalize, email_split_and_format
 
 
 class CrmErpDunningStatement(models.Model):
@@ -72,20 +73,47 @@ class CrmErpDunningStatement(models.Model):
             )
 
     def _compute_invoice_table_html(self):
-        """Rendered with a QWeb view, compiled once per process (a statement run renders thousands)."""
+        """Rendered with a QWeb view, compiled once per process (a statement run renders thousands);
+        dates and amounts are formatted once per value and language for the whole batch."""
         qweb = self.env["ir.qweb"]
         eval_context = self.env["mail.render.mixin"]._render_eval_context()
+        eval_context.update(self._invoice_table_formatters())
         self.move_ids._bridge_ensure_portal_tokens()
+        self.move_ids.fetch(["name", "invoice_date", "invoice_date_due", "amount_total", "amount_residual",
+                             "currency_id", "access_token"])
+        base_urls = {}  # the base URL depends on the company (website) at most
         for statement in self:
+            if statement.company_id not in base_urls:
+                base_urls[statement.company_id] = statement.get_base_url()
             lang = statement.partner_id.lang or self.env.lang
             statement_lang = statement.with_context(lang=lang)
             statement.invoice_table_html = qweb.with_context(lang=lang)._render(
                 "crm_erp_bridge.dunning_statement_invoice_table",
                 dict(eval_context, statement=statement_lang, invoices=statement_lang._get_report_lines(),
-                     base_url=statement.get_base_url(), lang=lang),
+                     base_url=base_urls[statement.company_id], lang=lang),
             )
-            statement.amount_residual_text = statement_lang.currency_id.with_context(lang=lang).format(
-                statement.amount_residual)
+            statement.amount_residual_text = eval_context["format_amount"](
+                statement.amount_residual, statement.currency_id, lang_code=lang)
+
+    def _invoice_table_formatters(self):
+        """``format_date`` and ``format_amount`` for the invoice table, memoised per value and
+        language: a run formats the same few dates and amounts thousands of times."""
+        env = self.env
+        dates, amounts = {}, {}
+
+        def format_date(value, date_format=False, lang_code=False):
+            key = (value, date_format, lang_code)
+            if key not in dates:
+                dates[key] = tools.format_date(env, value, lang_code=lang_code, date_format=date_format)
+            return dates[key]
+
+        def format_amount(amount, currency, lang_code=False):
+            key = (amount, currency.id, lang_code)
+            if key not in amounts:
+                amounts[key] = tools.format_amount(env, amount, currency, lang_code=lang_code)
+            return amounts[key]
+
+        return {"format_date": format_date, "format_amount": format_amount}
 
     def mail_allowed_qweb_expressions(self):
         """The statement templates only use these: rendered without evaluating code (fast, and
@@ -136,9 +164,9 @@ class CrmErpDunningStatement(models.Model):
     def _send_statement_email(self):
         """Send the level's email template to the statements whose recipient may be contacted.
 
-        One mass-mail composer per template renders the whole batch at once and queues the emails
-        (the mail queue sends them; a batch never waits on SMTP); each email stays on the
-        statement's chatter as its trace (``auto_delete_keep_log``)."""
+        Per template, the whole batch is rendered at once (grouped by the customers' languages) and
+        its emails are created in one batch and queued (the mail queue sends them; a batch never
+        waits on SMTP); each email stays on the statement's chatter as its trace."""
         contactable = self.filtered(lambda s: s.level_id._cadence_may_contact(s.recipient_id))
         (self - contactable).write({"skipped_reason": "do_not_contact"})
         by_template = defaultdict(lambda: self.browse())
@@ -147,17 +175,105 @@ class CrmErpDunningStatement(models.Model):
                 by_template[statement.level_id.mail_template_id] |= statement
         for template, statements in by_template.items():
             statements.move_ids._bridge_ensure_portal_tokens()
-            composer = self.env["mail.compose.message"].with_context(mail_notify_force_send=False).create({
-                "composition_mode": "mass_mail",
+            rendered = statements._render_statement_email(template)
+            mails = statements._create_statement_mails(rendered)
+            statements.mail_sent = True
+            for statement, mail in zip(statements, mails, strict=True):
+                statement.mail_message_id = mail.mail_message_id
+
+    def _render_statement_email(self, template):
+        """``{statement id: values}`` of ``template`` rendered for these statements in one call
+        (``mail.template._generate_template`` renders per language of the customers)."""
+        return template._generate_template(
+            self.ids,
+            ["subject", "body_html", "email_from", "reply_to", "partner_to", "email_to", "email_cc",
+             "scheduled_date", "auto_delete", "mail_server_id", "attachment_ids", "report_template_ids"],
+            find_or_create_partners=True,
+        )
+
+    def _prepare_statement_mail_values(self, rendered):
+        """``(message values, mail values)`` of each statement's email, in the order of ``self``,
+        from the ``rendered`` template values: what Odoo's mass-mail composer writes (an outgoing
+        email kept on the statement's chatter once sent, replies routed to the statement)."""
+        companies = self._mail_get_companies(default=self.env.company)
+        alias_domains = self._mail_get_alias_domains(default_company=self.env.company)
+        reply_tos = self._notify_get_reply_to(default=False)
+        author = self.env.user.partner_id
+        recipients = self.env["res.partner"].browse(
+            {pid for values in rendered.values() for pid in values.get("partner_ids") or []})
+        blacklist = set(self.env["mail.blacklist"].sudo().search(
+            [("email", "in", [email for email in recipients.mapped("email_normalized") if email])]
+        ).mapped("email"))
+        values_list = []
+        for statement in self:
+            values = rendered[statement.id]
+            failure = self._statement_mail_failure(
+                recipients.browse(values.get("partner_ids") or []), values.get("email_to"), blacklist)
+            email_from = values.get("email_from") or author.email_formatted
+            message_values = {
                 "model": self._name,
-                "res_ids": statements.ids,
-                "template_id": template.id,
-                "force_send": False,
-            })
-            mails, _messages = composer._action_send_mail()
-            message_by_statement = {mail.res_id: mail.mail_message_id.id for mail in mails}
-            for statement in statements:
-                statement.write({"mail_sent": True, "mail_message_id": message_by_statement.get(statement.id)})
+                "res_id": statement.id,
+                "message_type": "email_outgoing",
+                "author_id": author.id,
+                "record_name": False,
+                "subject": values.get("subject") or "",
+                "body": values.get("body_html") or "",
+                "email_from": email_from,
+                "reply_to": values.get("reply_to") or reply_tos.get(statement.id) or email_from,
+                "attachment_ids": [Command.link(aid) for aid in values.get("attachment_ids") or []],
+                "mail_server_id": values.get("mail_server_id") or False,
+                "record_company_id": companies[statement.id].id,
+                "record_alias_domain_id": alias_domains[statement.id].id,
+            }
+            mail_values = {
+                # as the mass-mail composer: a blacklisted address leaves no trace on the chatter
+                "is_notification": failure != "mail_bl",
+                **({"state": "cancel", "failure_type": failure} if failure else {}),
+                "body_html": values.get("body_html") or "",
+                "recipient_ids": [Command.link(pid) for pid in values.get("partner_ids") or []],
+                "email_to": values.get("email_to") or False,
+                "email_cc": values.get("email_cc") or False,
+                "scheduled_date": values.get("scheduled_date") or False,
+                "auto_delete": values.get("auto_delete", True),
+                "headers": repr(statement._notify_by_email_get_headers()),
+            }
+            values_list.append((message_values, mail_values))
+        return values_list
+
+    @api.model
+    def _statement_mail_failure(self, partners, email_to, blacklist):
+        """Why a statement email to ``partners`` (and ``email_to``) is cancelled rather than
+        queued, as a mail failure type, or False (the checks of Odoo's mass-mail composer: a
+        blacklisted, missing or invalid address). ``blacklist``: the blacklisted emails."""
+        mail_to = [partner.email for partner in partners if partner.email] + email_split_and_format(email_to)
+        normalized = {email_normalize(email, strict=False) for email in mail_to} - {False}
+        if normalized & blacklist:
+            return "mail_bl"
+        if not mail_to:
+            return "mail_email_missing"
+        if not normalized:
+            return "mail_email_invalid"
+        return False
+
+    def _create_statement_mails(self, rendered):
+        """Queue the statement emails in one batch: their chatter messages, then the mails of
+        those messages (the body is sanitised once, on the message); report attachments (if the
+        template has reports) are stored on each message. :return: the mails, in the order of
+        ``self``"""
+        values_list = self._prepare_statement_mail_values(rendered)
+        messages = self.env["mail.message"].sudo().create([message for message, _mail in values_list])
+        mails = self.env["mail.mail"].sudo().create([
+            dict(mail, mail_message_id=message.id)
+            for message, (_message, mail) in zip(messages, values_list, strict=True)
+        ])
+        for statement, mail in zip(self, mails, strict=True):
+            reports = rendered[statement.id].get("attachments")
+            if reports:
+                mail.with_context(default_type=None).write({"attachment_ids": [Command.create({
+                    "name": name, "datas": datas, "type": "binary",
+                    "res_model": "mail.message", "res_id": mail.mail_message_id.id,
+                }) for name, datas in reports]})
+        return mails
 
     def _schedule_statement_activity(self):
         """Schedule the level's activity on the statements, for the level's responsible user."""

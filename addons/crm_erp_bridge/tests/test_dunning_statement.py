@@ -111,6 +111,36 @@ class TestDunningStatement(DunningStatementCommon):
         # amounts and dates of the invoice table formatted the Italian way
         self.assertIn("500,00", statement.invoice_table_html)
 
+    def test_statement_emails_of_a_batch_queued_in_each_customer_language(self):
+        """One run renders the emails of customers of different languages in one batch: each in
+        its customer's language, queued (not sent inline), kept on its statement's chatter."""
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.customer.lang = "it_IT"
+        self.customer_b.lang = "en_US"
+        self.level_1.mail_template_id = self.env.ref("crm_erp_bridge.mail_template_dunning_statement")
+        logs = self._run(self._create_overdue_invoice(days=10)
+                         | self._create_overdue_invoice(partner=self.customer_b, days=10))
+        statements = logs.statement_id
+        self.assertEqual(len(statements), 2)
+        for statement, amount in ((statements.filtered(lambda s: s.partner_id == self.customer), "500,00"),
+                                  (statements.filtered(lambda s: s.partner_id == self.customer_b), "500.00")):
+            message = statement.mail_message_id
+            self.assertIn(amount, message.body)
+            self.assertEqual(message.message_type, "email_outgoing")
+            self.assertIn(message, statement.message_ids)
+            mail = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+            self.assertEqual(mail.state, "outgoing")
+            self.assertEqual(mail.recipient_ids, statement.recipient_id)
+            self.assertTrue(mail.is_notification, "the message stays on the chatter once the mail is sent")
+
+    def test_statement_email_to_blacklisted_address_cancelled(self):
+        """As Odoo's mass-mail composer did: never queued to a blacklisted address."""
+        self.env["mail.blacklist"].sudo()._add(self.customer_b.email)
+        statement = self._run(self._create_overdue_invoice(partner=self.customer_b, days=10)).statement_id
+        mail = self.env["mail.mail"].sudo().search(
+            [("model", "=", statement._name), ("res_id", "=", statement.id)])
+        self.assertEqual((mail.state, mail.failure_type), ("cancel", "mail_bl"))
+
     def test_statement_sent_to_invoicing_address(self):
         billing = self.env["res.partner"].create(
             {"name": "Statement Billing", "type": "invoice", "parent_id": self.customer.id, "email": "ap@example.com"})
