@@ -18,8 +18,8 @@ class SaleOrder(models.Model):
         finally:
             _LEGACY_CONFIRMING.reset(token)
 
-    def _bridge_request_delivery_confirmation(self, force=False):
+    def _bridge_request_delivery_confirmation(self, force=False, **kwargs):
         """An order confirmed long ago in the legacy system does not ask its customer, on import,
         to confirm a delivery agreed back then; the button still asks (``force``)."""
         legacy = self.browse() if force else self.filtered(lambda order: order.id in _LEGACY_CONFIRMING.get())
-        return super(SaleOrder, self - legacy)._bridge_request_delivery_confirmation(force=force)
+        return super(SaleOrder, self - legacy)._bridge_request_delivery_confirmation(force=force, **kwargs)
