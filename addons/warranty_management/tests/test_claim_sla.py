@@ -104,13 +104,15 @@ class TestClaimSla(WarrantyCommon):
 
         with freeze_time(self.today + timedelta(days=3)), \
                 patch.object(model, "_get_escalation_chunk_size", lambda self: 2), \
-                patch.object(model, "_prepare_late_activity_vals", failing):
+                patch.object(model, "_prepare_late_activity_vals", failing), \
+                self.assertLogs("odoo.addons.crm_erp_bridge.models.crm_erp_batch_job", "ERROR") as logs:
             first = self.env["warranty.claim"]._cron_escalate_late_claims()
             second = self.env["warranty.claim"]._cron_escalate_late_claims()
             third = self.env["warranty.claim"]._cron_escalate_late_claims()
         self.assertEqual(first, (1, 1))   # claims 1 and 2: the bad one fails alone
         self.assertEqual(second, (1, 0))  # claim 3; the bad one waits for tomorrow
         self.assertEqual(third, (0, 0))
+        self.assertEqual(len(logs.records), 1, "the bad claim is reported once")
         self.assertEqual((claims - bad).mapped("sla_escalated_stage"), ["review", "review"])
         self.assertFalse(bad.sla_escalated_stage)
         self.assertEqual(bad.job_error_date, self.today + timedelta(days=3))
