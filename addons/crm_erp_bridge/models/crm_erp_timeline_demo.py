@@ -36,3 +36,4 @@ class CrmErpTimeline(models.AbstractModel):
                 "UPDATE sale_order SET date_order = date_order - %s"
                 " WHERE id = %s AND date_order > now() - interval '1 day'",
                 delta, record.id))
+        return True

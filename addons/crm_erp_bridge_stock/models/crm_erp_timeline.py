@@ -12,12 +12,13 @@ class CrmErpTimeline(models.AbstractModel):
     @api.model
     def _demo_backdate_record(self, record, delta):
         """An order's deliveries move back with it."""
-        super()._demo_backdate_record(record, delta)
+        result = super()._demo_backdate_record(record, delta)
         if record._name == "sale.order":
             self.env.cr.execute(SQL(
                 """UPDATE stock_picking SET date = date - %(d)s, scheduled_date = scheduled_date - %(d)s,
                           date_done = date_done - %(d)s, create_date = create_date - %(d)s
                     WHERE sale_id = %(id)s""", d=delta, id=record.id))
+        return result
 
     @api.model
     def _get_timeline_sources(self):

@@ -9,12 +9,13 @@ class CrmErpTimeline(models.AbstractModel):
     @api.model
     def _demo_backdate_record(self, record, delta):
         """An order's warranty registrations start with its delivery; a claim's date moves with it."""
-        super()._demo_backdate_record(record, delta)
+        result = super()._demo_backdate_record(record, delta)
         if record._name == "sale.order":
             for registration in self.env["warranty.registration"].search([("sale_order_id", "=", record.id)]):
                 registration.with_context(tracking_disable=True).start_date -= delta
         elif record._name == "warranty.claim":
             record.with_context(tracking_disable=True).claim_date -= delta
+        return result
 
     @api.model
     def _get_timeline_sources(self):
