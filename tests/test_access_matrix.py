@@ -85,6 +85,10 @@ READ_ONLY_MODEL_BUTTONS = {
     # The merge log is an audit trail (read-only ACL); action_undo checks the Unification Manager
     # group and the record rules itself, then restores with sudo.
     ("customer.merge.log", "action_undo"): "audit trail, the method checks access itself",
+    # Statements are written by the reminder run only (read-only ACL); printing one and opening its
+    # fee invoice read it, and the methods check read access on the statement themselves.
+    ("crm.erp.dunning.statement", "action_print"): "sent statement, printing reads it",
+    ("crm.erp.dunning.statement", "action_open_fee_invoice"): "sent statement, opening its fee invoice reads it",
 }
 
 

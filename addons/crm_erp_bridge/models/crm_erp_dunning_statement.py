@@ -343,11 +343,13 @@ class CrmErpDunningStatement(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_print(self):
-        """Print the statements as PDF letters."""
+        """Print the statements as PDF letters (refused on a statement the user cannot read)."""
+        self.check_access("read")
         return self.env.ref("crm_erp_bridge.action_report_dunning_statement").report_action(self)
 
     def action_open_fee_invoice(self):
         self.ensure_one()
+        self.check_access("read")
         if not self.fee_move_id:
             raise UserError(self.env._("This statement has no late fee invoice."))
         return {

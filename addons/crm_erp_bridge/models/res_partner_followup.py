@@ -152,8 +152,9 @@ class ResPartner(models.Model):
         return statements.action_print()
 
     def action_bridge_log_call(self):
-        """Log a call with the customer (the interaction wizard)."""
+        """Log a call with the customer (the interaction wizard; refused on a customer the user cannot read)."""
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("crm_erp_bridge.crm_erp_log_interaction_action")
         action["context"] = {"default_partner_id": self.id, "default_interaction_type": "call"}
         return action
