@@ -38,7 +38,8 @@ ADDONS = ("customer_unification", "crm_erp_bridge", "crm_erp_bridge_stock", "crm
 #: installed into a database from its wheel (the smallest of the four: about a minute)
 INSTALLED_IN_DB = "customer_unification"
 #: what pip is asked for: crm_erp_bridge must come in as a dependency of the addons built on it
-REQUESTED = ("odoo-addon-customer_unification", "odoo-addon-warranty_management", "odoo-addon-crm_erp_bridge_stock")
+REQUESTED = ("odoo-addon-customer_unification", "odoo-addon-warranty_management", "odoo-addon-crm_erp_bridge_stock",
+             "odoo-addon-crm_erp_legacy_import")
 ODOO_SERIES_SPEC = "==%s.*" % odoo.release.serie
 
 
