@@ -28,6 +28,7 @@ CONFIG defaults to ``$ODOO_RC``, else ``benchmarks/.bench-odoo.conf``.
 
 import argparse
 import base64
+import cProfile
 import csv
 import io
 import logging
@@ -68,6 +69,8 @@ def parse_args():
     parser.add_argument("--resume-after", type=int, default=10,
                         help="chunks before the run is stopped and resumed in a new cursor (0: never) [10]")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="write a cProfile of the import (not the preview) to FILE (pstats format)")
     return parser.parse_args()
 
 
@@ -77,6 +80,18 @@ def rss_mb():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def backend_cpu_s(cr):
+    """CPU seconds (user + system) the PostgreSQL backend of ``cr`` has used so far, read from
+    /proc (the server runs on this machine); 0.0 when it cannot be read."""
+    cr.execute("SELECT pg_backend_pid()")
+    try:
+        with open(f"/proc/{cr.fetchone()[0]}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
 
 
 def peak_mb():
@@ -94,7 +109,8 @@ def make_data(env, args):
     existing = customers[: args.customers // 2]
     env["res.partner"]._cu_create_without_duplicate_check([
         {"name": name, "email": email, "is_company": True} for _ref, name, email in existing])
-    currency = env.company.currency_id.name
+    # the import runs in the company of the user who starts it (admin: the demo company)
+    currency = env.ref("base.user_admin").company_id.currency_id.name
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADERS[args.kind])
@@ -155,7 +171,12 @@ def main():
             job.state = "running"  # what action_import does above the synchronous limit
             cr.commit()
             env.invalidate_all()
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiler.enable()
         start = time.perf_counter()
+        cpu_start = time.process_time()
+        pg_cpu = 0.0
         samples = []
         for limit in (args.resume_after or None, None):  # a stop after `resume_after` chunks, then a new cursor
             with registry.cursor() as cr:
@@ -163,6 +184,7 @@ def main():
                 Import = env["crm.erp.legacy.import"]
                 job = Import.browse(job_id)
                 chunks = 0
+                pg_cpu -= backend_cpu_s(cr)
                 while job.state == "running" and (limit is None or chunks < limit):
                     Import._cron_process_imports()
                     cr.commit()  # what the cron runner does between two calls
@@ -172,10 +194,15 @@ def main():
                         print(f"  {job.processed_count}/{job.document_count} documents, "
                               f"{time.perf_counter() - start:.0f} s, RSS {samples[-1]:.0f} MB")
                 state, processed = job.state, job.processed_count
+                pg_cpu += backend_cpu_s(cr)
             if state != "running":
                 break
             print(f"  stopped after {chunks} chunks ({processed} documents): resuming in a new cursor")
         import_s = time.perf_counter() - start
+        odoo_cpu = time.process_time() - cpu_start
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
         with registry.cursor() as cr:
             env = api.Environment(cr, admin.id, {})
             job = env["crm.erp.legacy.import"].browse(job_id)
@@ -183,6 +210,9 @@ def main():
             print(f"import: {import_s:.1f} s ({args.rows / import_s:.0f} rows/s), state {job.state}, "
                   f"{job.created_row_count} rows created, {job.reject_row_count} rejected, "
                   f"{job.customer_created_count} customers created; counts conserved: {conserved}")
+            print(f"import CPU: Odoo process {odoo_cpu:.1f} s, PostgreSQL backend {pg_cpu:.1f} s, sum "
+                  f"{odoo_cpu + pg_cpu:.1f} s (what the wall time is on an idle machine; load average now "
+                  f"{os.getloadavg()[0]:.1f})")
             tenth = max(len(samples) // 10, 1)
             print("RSS per chunk (MB), every tenth: " + " ".join(f"{s:.0f}" for s in samples[::tenth]))
             print(f"peak RSS: {peak_mb():.0f} MB")

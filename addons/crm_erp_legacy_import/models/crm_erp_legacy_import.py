@@ -678,18 +678,11 @@ class CrmErpLegacyImport(models.Model):
         by_key = {}
         for doc in new_docs:
             by_key.setdefault(doc.customer_key, doc)
-        created = {}
-        for key, doc in by_key.items():
-            try:
-                with self.env.cr.savepoint():
-                    created[key] = self.env["res.partner"].create(doc.customer_values)
-            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-                raise
-            except (UserError, ValueError) as error:
-                reason = self.env._("customer: %s", error)
-                same = Document.search([("import_id", "=", self.id), ("customer_key", "=", key),
-                                        ("result", "=", "pending")])
-                same.write({"status": "reject", "result": "rejected", "reason": reason})
+        created, failed = self._legacy_create_customers(by_key)
+        for key, error in failed.items():
+            same = Document.search([("import_id", "=", self.id), ("customer_key", "=", key),
+                                    ("result", "=", "pending")])
+            same.write({"status": "reject", "result": "rejected", "reason": self.env._("customer: %s", error)})
         if created:
             waiting = Document.search([("import_id", "=", self.id), ("customer_key", "in", list(created)),
                                        ("partner_id", "=", False)])
@@ -707,6 +700,33 @@ class CrmErpLegacyImport(models.Model):
             "company_id": self.company_id.id, "source_system": self.source_system, "kind": "customer",
             "reference": ref, "res_model": "res.partner", "res_id": partner_id, "import_id": self.id,
         } for ref, partner_id in refs.items() if ref not in known])
+
+    def _legacy_create_customers(self, docs_by_key):
+        """Create the customers ``{customer key: document}`` from the documents' customer values:
+        all in one batch, else (when one fails) one savepoint each. Returns ``({key: partner},
+        {key: reason})``: a customer that cannot be created rejects its documents only."""
+        keys = list(docs_by_key)
+        if not keys:
+            return {}, {}
+        Partner = self.env["res.partner"]
+        try:
+            with self.env.cr.savepoint():
+                partners = Partner.create([docs_by_key[key].customer_values for key in keys])
+            return dict(zip(keys, partners, strict=True)), {}
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except (UserError, ValueError):  # find the bad one(s) below
+            pass
+        created, failed = {}, {}
+        for key in keys:
+            try:
+                with self.env.cr.savepoint():
+                    created[key] = Partner.create(docs_by_key[key].customer_values)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
+            except (UserError, ValueError) as error:
+                failed[key] = str(error)
+        return created, failed
 
     def _legacy_finish(self):
         self.ensure_one()

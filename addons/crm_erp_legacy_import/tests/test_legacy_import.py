@@ -61,6 +61,32 @@ class TestLegacyImport(LegacyImportCommon):
         self.assertEqual(set(job.document_ids.mapped("result")), {"linked"})
         self.assertConserved(job)
 
+    def test_new_customer_refused_by_block_rule_rejects_its_documents_only(self):
+        """New customers are created in one batch; when the block rule refuses one (here the
+        second spelling of a customer the file names twice under two references), only its
+        documents are rejected, with the rule's reason, and the others are imported."""
+        self.env.ref("customer_unification.customer_match_rule_company").prevention_mode = "block"
+        content = OPPORTUNITY_HEADER + (
+            "OPP-B1,C-10,Blockcheck Arredi S.r.l.,ufficio@blockcheck.example,IT,,Sofas,,1000,,\n"
+            "OPP-B2,C-11,BLOCKCHECK ARREDI SRL,ufficio@blockcheck.example,IT,,Chairs,,500,,\n"
+            "OPP-B3,C-12,Tuttaltra Ceramiche,info@tuttaltra.example,IT,,Tiles,,700,,\n"
+        )
+        job = self._job("opportunity", content)
+        self.assertEqual(set(job.document_ids.mapped("customer_status")), {"new"})
+        partners = self.env["res.partner"].search_count([])
+        job.action_import()
+        docs = self._docs(job)
+        self.assertEqual(docs["OPP-B1"].result, "done")
+        self.assertEqual(docs["OPP-B3"].result, "done")
+        self.assertEqual(docs["OPP-B2"].result, "rejected")
+        self.assertIn("customer:", docs["OPP-B2"].reason)
+        self.assertIn("Blockcheck Arredi S.r.l.", docs["OPP-B2"].reason)
+        self.assertEqual(self.env["res.partner"].search_count([]), partners + 2)
+        self.assertEqual(job.customer_created_count, 2)
+        self.assertFalse(self.env["crm.lead"].search([("name", "=", "Chairs")]))
+        self.assertEqual((job.created_row_count, job.reject_row_count), (2, 1))
+        self.assertConserved(job)
+
     def test_customer_reference_found_again_by_another_file(self):
         self._job("opportunity", self._opportunities()).action_import()
         new_customer = self.env["res.partner"].search([("email", "=", "nuova@serramenti.example")])
