@@ -185,10 +185,6 @@ class SaleOrder(models.Model):
             reasons.append(order._bridge_get_credit_limit_warning(exposure, limit))
         return " ".join(reason for reason in reasons if reason) or False
 
-    def _bridge_can_override_credit_block(self):
-        """Whether the current user may confirm despite the credit block."""
-        return self.env.user.has_group("crm_erp_bridge.group_crm_erp_bridge_credit_manager")
-
     def _bridge_credit_block_reasons(self):
         """Return ``{order: reason}`` for the orders of ``self`` held by the credit block and not
         overridden. An override is the stored ``bridge_credit_override_user_id``, which only
@@ -205,35 +201,15 @@ class SaleOrder(models.Model):
 
     def _bridge_check_credit_block(self):
         """Raise when a quotation is blocked and not overridden."""
-        for order, reason in self._bridge_credit_block_reasons().items():
-            raise UserError(self.env._(
-                "%(order)s cannot be confirmed: %(reason)s A credit manager may override the block "
-                "with a reason.",
-                order=order.name,
-                reason=reason,
-            ))
+        self._bridge_raise_credit_hold()
 
-    def _bridge_credit_hold_action(self, reason):
-        """What the user sees when the form's confirm button meets the credit block: the
-        override wizard for credit managers, a warning for the others."""
-        self.ensure_one()
-        if self._bridge_can_override_credit_block():
-            return self.action_bridge_credit_override()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Held by the credit block"),
-                "message": self.env._(
-                    "%(order)s cannot be confirmed: %(reason)s A credit manager may override the block "
-                    "with a reason.",
-                    order=self.name,
-                    reason=reason,
-                ),
-                "type": "warning",
-                "sticky": True,
-            },
-        }
+    def _bridge_credit_hold_message(self, reason):
+        return self.env._(
+            "%(order)s cannot be confirmed: %(reason)s A credit manager may override the block "
+            "with a reason.",
+            order=", ".join(self.mapped("name")),
+            reason=reason,
+        )
 
     def action_draft(self):
         res = super().action_draft()
@@ -243,18 +219,8 @@ class SaleOrder(models.Model):
         )
         return res
 
-    def action_bridge_credit_override(self):
-        """Open the override wizard (credit managers only; the wizard checks the group again)."""
-        self.ensure_one()
-        self.check_access("write")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Override Credit Block"),
-            "res_model": "crm.erp.credit.override",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_order_id": self.id},
-        }
+    def _bridge_credit_override_wizard(self):
+        return self.env._("Override Credit Block"), {"default_order_id": self.id}
 
     def _bridge_record_credit_override(self, reason, automatic=False):
         """Record the override of the credit block on the order and log it on

@@ -83,21 +83,18 @@ class StockPicking(models.Model):
         self.ensure_one()
         return self._bridge_credit_block_reasons().get(self, False)
 
-    def _bridge_can_override_credit_block(self):
-        """Whether the current user may validate despite the credit hold."""
-        return self.env.user.has_group("crm_erp_bridge.group_crm_erp_bridge_credit_manager")
-
     def _bridge_check_credit_hold(self):
         """Raise when a delivery is held and not overridden (runs on every validation, whatever
         the context)."""
-        reasons = self._bridge_credit_block_reasons()
-        if reasons:
-            raise UserError(self.env._(
-                "%(pickings)s cannot be validated: %(reason)s A credit manager may override the hold "
-                "with a reason.",
-                pickings=", ".join(p.name for p in reasons),
-                reason=next(iter(reasons.values())),
-            ))
+        self._bridge_raise_credit_hold()
+
+    def _bridge_credit_hold_message(self, reason):
+        return self.env._(
+            "%(pickings)s cannot be validated: %(reason)s A credit manager may override the hold "
+            "with a reason.",
+            pickings=", ".join(self.mapped("name")),
+            reason=reason,
+        )
 
     # ------------------------------------------------------------------
     # Validation
@@ -117,43 +114,11 @@ class StockPicking(models.Model):
         self._bridge_check_credit_hold()
         return super()._action_done()
 
-    def _bridge_credit_hold_action(self, reason):
-        """What the user sees when validating a held delivery: the override wizard for credit
-        managers, a warning for the others."""
-        self.ensure_one()
-        if self._bridge_can_override_credit_block():
-            return self.action_bridge_credit_override()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Held by the credit block"),
-                "message": self.env._(
-                    "%(pickings)s cannot be validated: %(reason)s A credit manager may override the hold "
-                    "with a reason.",
-                    pickings=self.name,
-                    reason=reason,
-                ),
-                "type": "warning",
-                "sticky": True,
-            },
-        }
-
     # ------------------------------------------------------------------
     # Override
     # ------------------------------------------------------------------
-    def action_bridge_credit_override(self):
-        """Open the override wizard (credit managers only; the wizard checks the group again)."""
-        self.ensure_one()
-        self.check_access("write")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Override Credit Hold"),
-            "res_model": "crm.erp.credit.override",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_picking_id": self.id},
-        }
+    def _bridge_credit_override_wizard(self):
+        return self.env._("Override Credit Hold"), {"default_picking_id": self.id}
 
     def _bridge_override_credit_block(self, reason):
         """Record the override of a credit manager (logged on the chatter, hence on the
