@@ -34,6 +34,7 @@ class TestDemoStory(TransactionCase):
         self.assertEqual(log.state, "done")
         self.assertEqual(log.source_ids.with_context(active_test=False).mapped("name"), ["Hotel Bellavista"])
         self.assertFalse(log.source_ids.with_context(active_test=False).active)
+        self.assertGreater(log.score, 0.5, "the log says how alike the two records were (the engine's score)")
         # the sales record's lead and quotation moved (each row journaled for the undo) ...
         lead = self.env.ref("customer_unification.demo_lead_bellavista")
         quotation = self.env.ref("crm_erp_bridge.demo_order_bellavista_quote")

@@ -57,23 +57,27 @@ class TestMergeNoContextBypass(MergeCommon):
         other_log = self.merge(self.follower | self.env["res.partner"].create({"name": "Giulia B."}), self.follower)
         lines_before = len(other_log.line_ids)
         self.env["crm.lead"].create({"name": "Pump", "partner_id": self.source.id})
+        engine_score = self.env["customer.match.rule"]._score_pair(self.master, self.source)[0]
         wizard = self._rpc_wizard(customer_merge_log_id=other_log.id, customer_merge_score=0.99)
         wizard.action_merge()
         log = wizard.merge_log_id
         self.assertNotEqual(log, other_log)
         self.assertEqual(len(other_log.line_ids), lines_before)
         self.assertIn("crm_lead", log.line_ids.mapped("table_name"))
-        self.assertEqual(log.score, 0.0)
+        self.assertLess(engine_score, 0.99)
+        self.assertAlmostEqual(log.score, round(engine_score, 2), places=2, msg="the engine's score, not the injected one")
 
     def test_group_of_other_contacts_gives_neither_score_nor_state(self):
         self.source.vat = False
         others = self.env["res.partner"].create([{"name": "Verdi"}, {"name": "Verdi S.r.l."}])
         group = self.env["customer.duplicate.group"].create(
             {"partner_ids": [Command.set(others.ids)], "max_score": 0.99})
+        engine_score = self.env["customer.match.rule"]._score_pair(self.master, self.source)[0]
         wizard = self._rpc_wizard(default_duplicate_group_id=group.id)
         wizard.action_merge()
         self.assertFalse(wizard.merge_log_id.duplicate_group_id)
-        self.assertEqual(wizard.merge_log_id.score, 0.0)
+        self.assertAlmostEqual(wizard.merge_log_id.score, round(engine_score, 2), places=2,
+                               msg="the engine's score of these contacts, not the other group's")
         self.assertEqual(group.state, "open")
 
 

@@ -144,6 +144,27 @@ class TestMergeWizard(MergeCommon):
         wizard.merge_log_id.action_undo()
         self.assertEqual(pair.state, "open")
 
+    def test_merge_from_contacts_finds_the_scans_group(self):
+        """A merge started from the contacts list (no group given) of contacts a scan grouped
+        is logged with that group and its score, and closes it."""
+        group = self.env["customer.duplicate.group"].create({
+            "partner_ids": [Command.set((self.master | self.source).ids)], "max_score": 0.88})
+        other = self.env["customer.duplicate.group"].create({
+            "partner_ids": [Command.set((self.master | self.follower).ids)], "max_score": 0.99})
+        log = self.merge(self.master | self.source, self.master)
+        self.assertEqual(log.duplicate_group_id, group, "the group holding both merged contacts, not a better one")
+        self.assertAlmostEqual(log.score, 0.88)
+        self.assertEqual(group.state, "merged")
+        self.assertEqual(other.state, "open")
+
+    def test_merge_without_group_logs_the_engines_score(self):
+        """Contacts no scan grouped: the log keeps the matching engine's score of the pair."""
+        expected, _explanation = self.env["customer.match.rule"]._score_pair(self.master, self.source)
+        self.assertGreater(expected, 0.0)
+        log = self.merge(self.master | self.source, self.master)
+        self.assertFalse(log.duplicate_group_id)
+        self.assertAlmostEqual(log.score, round(expected, 2), places=2)
+
     def test_preview_of_a_risky_merge_needs_no_reason_yet(self):
         self.master.write({"vat": "IT00743110157", "country_id": self.env.ref("base.it").id})
         self.source.write({"vat": "IT12345670017", "country_id": self.env.ref("base.it").id})

@@ -395,9 +395,9 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         The log belongs to the master's company or, for a shared master, to the
         company the merge was done in: its lines hold before-images of the rows.
         """
-        group = self[:1].duplicate_group_id
-        if group and not ((src_partners | dst_partner) <= group.partner_ids):
-            group = group.browse()  # not the group of these contacts: neither its score nor its state
+        group = self._merge_duplicate_group(src_partners | dst_partner)
+        if not group and not score:
+            score = self._merge_score(src_partners, dst_partner)
         return self.env["customer.merge.log"].create({
             "company_id": (dst_partner.company_id or self.env.company).id,
             "user_id": self.env.uid,
@@ -409,6 +409,27 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             "duplicate_group_id": group.id,
             "score": group.max_score if group else (score or 0.0),
         })
+
+    @api.model
+    def _merge_duplicate_group(self, partners):
+        """The open duplicate group that holds all the merged ``partners``: the wizard's, else the
+        best one found (a merge started from the contacts list or from Odoo's own wizard of
+        contacts a scan had grouped), else no group. Its score goes on the log and the merge
+        closes it (seam)."""
+        group = self[:1].duplicate_group_id
+        if group and partners <= group.partner_ids:
+            return group
+        groups = self.env["customer.duplicate.group"].sudo().search(
+            [("state", "=", "open"), ("partner_ids", "in", partners.ids)], order="max_score desc, id")
+        return groups.filtered(lambda candidate: partners <= candidate.partner_ids)[:1]
+
+    @api.model
+    def _merge_score(self, src_partners, dst_partner):
+        """Score of a merge no duplicate group proposed: the matching engine's best score of the
+        master with one of the sources, so that every merge log says how alike the contacts
+        were (seam)."""
+        Rule = self.env["customer.match.rule"].sudo()
+        return max((Rule._score_pair(dst_partner, source)[0] for source in src_partners), default=0.0)
 
     def _retire_sources(self, src_partners, log):
         """Archive the merged sources (or delete them when asked)."""
