@@ -81,3 +81,9 @@ class TestDemoStory(TransactionCase):
         self.assertEqual(len(claim.cost_line_ids), 3)
         self.assertGreater(claim.cost_amount_total, 0)
         self.assertTrue(claim.cost_move_ids.filtered(lambda move: move.state == "posted"))
+        # the motor maker's three-year warranty reimburses the part: recovery expected from the vendor
+        supplier_claim = claim.supplier_claim_ids
+        self.assertEqual(len(supplier_claim), 1)
+        self.assertEqual(supplier_claim.vendor_id, self.env.ref("warranty_management.demo_partner_vendor"))
+        self.assertEqual(supplier_claim.state, "expected")
+        self.assertGreater(supplier_claim.expected_amount, 0)

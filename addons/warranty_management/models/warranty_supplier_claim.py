@@ -96,8 +96,11 @@ class WarrantySupplierClaim(models.Model):
             if move_line:
                 vendor = move_line.picking_id.partner_id or move_line.move_id.partner_id
                 return vendor.commercial_partner_id, fields.Date.to_date(move_line.date)
-        seller = claim.product_id.seller_ids.filtered(
-            lambda s: not s.company_id or s.company_id == claim.company_id)[:1]
+        seller = self.env["product.supplierinfo"].sudo().search([
+            ("product_tmpl_id", "=", claim.product_id.product_tmpl_id.id),
+            ("product_id", "in", [False, claim.product_id.id]),
+            ("company_id", "in", [False, claim.company_id.id]),
+        ], limit=1)  # read, not the cached vendors list: it depends on the current company
         if seller and claim.registration_id:
             return seller.partner_id.commercial_partner_id, claim.registration_id.start_date
         return False, False

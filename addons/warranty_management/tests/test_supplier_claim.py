@@ -52,6 +52,28 @@ class TestSupplierClaim(WarrantyCostCommon):
         self.assertAlmostEqual(supplier_claim.expected_amount, 52.05, places=2)
         self.assertEqual(supplier_claim.state, "expected")
 
+    def test_vendor_found_whatever_the_vendors_list_read_before(self):
+        """The vendor is read from the vendor pricelist when the costs are posted, not from the
+        product's vendors list, which the ORM caches per current company: a vendor price added
+        in another current company after that list was read is still found."""
+        self.unit_product.seller_ids.unlink()
+        other_company = self.env["res.company"].create({"name": "Other current company"})
+        claim = self.claim.with_context(allowed_company_ids=[other_company.id, self.claim.company_id.id])
+        self.assertFalse(claim.product_id.seller_ids)  # read (and cached) with the other current company
+        self.env["product.supplierinfo"].create({
+            "product_tmpl_id": self.unit_product.product_tmpl_id.id, "partner_id": self.vendor.id, "price": 340.0})
+        vendor, _date = self.env["warranty.supplier.claim"]._get_unit_purchase(claim)
+        self.assertEqual(vendor, self.vendor)
+
+    def test_vendor_of_another_company_is_not_the_units(self):
+        """A vendor price recorded for another company says nothing of this company's unit."""
+        self.unit_product.seller_ids.unlink()
+        other_company = self.env["res.company"].create({"name": "Other warranty company"})
+        self.env["product.supplierinfo"].create({
+            "product_tmpl_id": self.unit_product.product_tmpl_id.id, "partner_id": self.vendor.id,
+            "company_id": other_company.id, "price": 300.0})
+        self.assertFalse(self._post_costs())
+
     def test_no_supplier_claim_after_vendor_warranty(self):
         self.claim.claim_date = fields.Date.today() + timedelta(days=400)
         self.assertFalse(self._post_costs())
