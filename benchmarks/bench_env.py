@@ -142,6 +142,13 @@ def add_db_arguments(parser, default_db=None):
     parser.add_argument("--keep", action="store_true")
 
 
+def add_size_arguments(parser, default_sizes, default_runs):
+    """Add ``--sizes N [N ...]`` (the data sizes measured one after the other) and ``--runs N`` (timed
+    repetitions of each measure) to the ``argparse`` ``parser``."""
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(default_sizes))
+    parser.add_argument("--runs", type=int, default=default_runs)
+
+
 def install_command(config, db, modules, *options, demo=True):
     """The ``odoo-bin`` command installing ``modules`` (comma-separated) into ``db`` and stopping;
     ``demo=False`` adds ``--without-demo=all``; ``options`` are more ``odoo-bin`` options."""
@@ -180,12 +187,12 @@ def throwaway_database(args, modules, *options, demo=True):
             drop_database(args)
 
 
-def parse_odoo_config(args, *options):
-    """Parse Odoo's configuration (``-c args.config -d args.db`` and ``options``) in this process;
-    returns the ``odoo`` package."""
+def parse_odoo_config(config, db, *options):
+    """Parse Odoo's configuration (``-c config -d db`` and ``options``) in this process; returns the
+    ``odoo`` package."""
     import odoo  # here, not at the top: the scripts that only run sub-processes never load Odoo
 
-    odoo.tools.config.parse_config(["-c", require_config(args.config), "-d", args.db, *options])
+    odoo.tools.config.parse_config(["-c", require_config(config), "-d", db, *options])
     return odoo
 
 
@@ -195,7 +202,7 @@ def throwaway_registry(args, modules, *options, demo=True, config_options=()):
     is parsed in this process (:func:`parse_odoo_config` with ``config_options``), the database is
     created from the template with ``modules`` installed (``demo``, ``options`` for ``odoo-bin``), and
     dropped at the end unless ``args.keep``."""
-    odoo = parse_odoo_config(args, *config_options)
+    odoo = parse_odoo_config(args.config, args.db, *config_options)
     with throwaway_database(args, modules, *options, demo=demo):
         yield odoo.modules.registry.Registry(args.db)
 

@@ -38,6 +38,24 @@ def count_queries(cr, func):
     return cr.sql_log_count - before
 
 
+def format_figures(figures):
+    """``figures`` (a dict) as ``key=value, ...``, floats with one decimal."""
+    return ", ".join(f"{key}={value:.1f}" if isinstance(value, float) else f"{key}={value}"
+                     for key, value in figures.items())
+
+
+def measure_sizes(registry, args, bench, label):
+    """For each of ``args.sizes``: ``bench(env, size, args.runs)`` (superuser) in a transaction of its own,
+    rolled back after it, and its figures printed as ``<size> <label>: key=value, ...``."""
+    from odoo import SUPERUSER_ID, api
+
+    for size in args.sizes:
+        with registry.cursor() as cr:
+            figures = bench(api.Environment(cr, SUPERUSER_ID, {}), size, args.runs)
+            print(f"{size} {label}: " + format_figures(figures))
+            cr.rollback()
+
+
 def clone_rows(cr, table, where, count, overrides, returning=False):
     """Insert, for each ``g`` in 1..``count``, a copy of every row of ``table`` that ``where`` matches
     (SQL on the alias ``t``: a string, or an ``odoo.tools.SQL`` with its parameters); ``overrides`` maps
