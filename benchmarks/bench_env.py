@@ -21,6 +21,7 @@ throw-away database copied from the template with the measured addons installed
 (:func:`addons_snapshot`). Odoo itself is imported only when a function needs it.
 """
 
+import argparse
 import configparser
 import contextlib
 import os
@@ -142,11 +143,15 @@ def add_db_arguments(parser, default_db=None):
     parser.add_argument("--keep", action="store_true")
 
 
-def add_size_arguments(parser, default_sizes, default_runs):
-    """Add ``--sizes N [N ...]`` (the data sizes measured one after the other) and ``--runs N`` (timed
-    repetitions of each measure) to the ``argparse`` ``parser``."""
+def size_series_parser(description, default_sizes, default_runs):
+    """An ``argparse`` parser for a script measuring a series of data sizes on a throw-away database:
+    :func:`add_db_arguments` (``--db`` required), ``--sizes N [N ...]`` (measured one after the other)
+    and ``--runs N`` (timed repetitions of each measure)."""
+    parser = argparse.ArgumentParser(description=description)
+    add_db_arguments(parser)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(default_sizes))
     parser.add_argument("--runs", type=int, default=default_runs)
+    return parser
 
 
 def install_command(config, db, modules, *options, demo=True):

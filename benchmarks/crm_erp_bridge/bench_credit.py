@@ -16,7 +16,6 @@ Usage (after ``python benchmarks/make_template.py``)::
         [--template suite_bench_tpl] [--sizes 1000 10000] [--runs 5] [--keep]
 """
 
-import argparse
 import os
 import sys
 
@@ -28,10 +27,7 @@ from odoo import Command
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    bench_env.add_db_arguments(parser)
-    bench_env.add_size_arguments(parser, [1000, 10000], 5)
-    return parser.parse_args()
+    return bench_env.size_series_parser(__doc__.split("\n")[0], [1000, 10000], 5).parse_args()
 
 
 def bench_size(env, size, runs):

@@ -16,7 +16,6 @@ Usage (after ``python benchmarks/make_template.py``)::
 CONFIG defaults to ``$ODOO_RC``, else ``benchmarks/.bench-odoo.conf``.
 """
 
-import argparse
 import os
 import statistics
 import sys
@@ -31,10 +30,7 @@ from odoo import Command, fields
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    bench_env.add_db_arguments(parser)
-    bench_env.add_size_arguments(parser, [1000, 10000], 5)
-    return parser.parse_args()
+    return bench_env.size_series_parser(__doc__.split("\n")[0], [1000, 10000], 5).parse_args()
 
 
 def bench_size(env, size, runs):

@@ -20,7 +20,6 @@ Odoo's addons plus a snapshot of this repository's ``addons/``.
 """
 
 # pylint: disable=print-used
-import argparse
 import os
 import statistics
 import sys
@@ -36,10 +35,7 @@ from odoo.tools import SQL
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    bench_env.add_db_arguments(parser)
-    bench_env.add_size_arguments(parser, [1000, 10000, 100000], 7)
-    return parser.parse_args()
+    return bench_env.size_series_parser(__doc__.split("\n")[0], [1000, 10000, 100000], 7).parse_args()
 
 
 def clone(cr, table, seed_id, count, overrides):
