@@ -24,6 +24,7 @@ import bench_env  # puts $ODOO_PATH on sys.path: keep it before odoo
 from bench_tools import clone_rows, count_queries, measure_sizes, median_ms
 
 from odoo import Command
+from odoo.tools import SQL
 
 
 def parse_args():
@@ -49,7 +50,7 @@ def bench_size(env, size, runs):
     invoice.action_post()
     env.flush_all()
     # N customers with the same documents: partners, then their orders, lines and receivable items
-    clone_rows(env.cr, "res_partner", f"t.id = {source.id}", size - 1, {"name": "t.name || ' ' || g"})
+    clone_rows(env.cr, "res_partner", SQL("t.id = %s", source.id), size - 1, {"name": "t.name || ' ' || g"})
     env.cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE name LIKE 'Bench credit customer %%'")
     env.cr.execute("SELECT id FROM res_partner WHERE name LIKE 'Bench credit customer%%' ORDER BY id")
     partner_ids = [row[0] for row in env.cr.fetchall()]
@@ -58,7 +59,7 @@ def bench_size(env, size, runs):
         SELECT id AS partner_id, row_number() OVER (ORDER BY id) AS n
           FROM res_partner WHERE name LIKE 'Bench credit customer %%'""")
     partner_of_g = "(SELECT m.partner_id FROM bench_map m WHERE m.n = g)"
-    clone_rows(env.cr, "sale_order", f"t.id = {order.id}", size - 1, {
+    clone_rows(env.cr, "sale_order", SQL("t.id = %s", order.id), size - 1, {
         "name": "t.name || '-' || g", "partner_id": partner_of_g,
         "partner_invoice_id": partner_of_g, "partner_shipping_id": partner_of_g,
     })
@@ -66,12 +67,12 @@ def bench_size(env, size, runs):
         CREATE TEMP TABLE bench_orders AS
         SELECT o.id AS order_id, row_number() OVER (ORDER BY o.id) AS n
           FROM sale_order o WHERE o.name LIKE %s""", (order.name + "-%",))
-    clone_rows(env.cr, "sale_order_line", f"t.order_id = {order.id}", size - 1, {
+    clone_rows(env.cr, "sale_order_line", SQL("t.order_id = %s", order.id), size - 1, {
         "order_id": "(SELECT b.order_id FROM bench_orders b WHERE b.n = g)",
         "order_partner_id": partner_of_g,
     })
     receivable = invoice.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
-    clone_rows(env.cr, "account_move_line", f"t.id = {receivable.id}", size - 1, {"partner_id": partner_of_g})
+    clone_rows(env.cr, "account_move_line", SQL("t.id = %s", receivable.id), size - 1, {"partner_id": partner_of_g})
     env.cr.execute("ANALYZE res_partner, sale_order, sale_order_line, account_move_line")
     env.invalidate_all()
     ids = tuple(partner_ids)

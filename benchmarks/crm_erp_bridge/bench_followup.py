@@ -27,6 +27,7 @@ import bench_env  # puts $ODOO_PATH on sys.path: keep it before odoo
 from bench_tools import clone_rows, measure_sizes, median_ms
 
 from odoo import Command, fields
+from odoo.tools import SQL
 
 
 def parse_args():
@@ -57,8 +58,8 @@ def bench_size(env, size, runs):
     )
     invoice.action_post()
     env.flush_all()
-    clone_rows(env.cr, "sale_order", f"t.id = {order.id}", size - 1, {"name": "t.name || '-' || g"})
-    clone_rows(env.cr, "account_move", f"t.id = {invoice.id}", size - 1, {"name": "t.name || '-' || g"})
+    clone_rows(env.cr, "sale_order", SQL("t.id = %s", order.id), size - 1, {"name": "t.name || '-' || g"})
+    clone_rows(env.cr, "account_move", SQL("t.id = %s", invoice.id), size - 1, {"name": "t.name || '-' || g"})
     env.invalidate_all()
     today = fields.Date.today()
     results = {}
