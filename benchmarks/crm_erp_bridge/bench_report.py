@@ -31,28 +31,20 @@ The database is dropped at the end unless ``--keep``.
 import argparse
 import json
 import os
-import resource
-import statistics
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # benchmarks/
 import bench_env  # puts $ODOO_PATH on sys.path: odoo is imported lazily below
+from bench_tools import median_ms, peak_rss_mb
 
 PYTHON = sys.executable
 
 
-def psql(config, db, sql):
-    bench_env.pg_run(config, "psql", "-d", db, "-v", "ON_ERROR_STOP=1", "-qAtc", sql)
-
-
 def odoo_env(config, db):
-    import odoo
-
-    odoo.tools.config.parse_config(["-c", config, "-d", db, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(db)
-    return odoo, registry
+    odoo = bench_env.parse_odoo_config(config, db, bench_env.LOG_WARN)
+    return odoo, odoo.modules.registry.Registry(db)
 
 
 def columns(cr, table):
@@ -210,13 +202,9 @@ def generate(config, db, size):
 
 
 def timed(func, runs=5):
-    func()  # warm-up (plans, caches)
-    durations = []
-    for _i in range(runs):
-        start = time.perf_counter()
-        func()
-        durations.append(time.perf_counter() - start)
-    return round(statistics.median(durations) * 1000, 1)
+    """Median of ``runs`` calls after a warm-up call (plans, caches), in ms rounded to 0.1."""
+    func()
+    return round(median_ms(func, runs), 1)
 
 
 def measure(config, db):
@@ -299,7 +287,7 @@ def export(config, db, mode):
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         admin_env = env(user=env.ref("base.user_admin"))
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss_before = peak_rss_mb()
         start = time.perf_counter()
         if mode == "bridge":
             __, content = admin_env["crm.erp.report.xlsx"]._export_xlsx(
@@ -328,7 +316,7 @@ def export(config, db, mode):
             size = len(output.getvalue())
             rows = len(data)
         elapsed = time.perf_counter() - start
-        rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss_peak = peak_rss_mb()
     print(json.dumps({
         f"{mode}_export_rows": rows, f"{mode}_export_s": round(elapsed, 2),
         f"{mode}_export_peak_rss_mb": round(rss_peak), f"{mode}_export_rss_increase_mb": round(rss_peak - rss_before),
@@ -338,12 +326,8 @@ def export(config, db, mode):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--config", default=bench_env.DEFAULT_CONFIG,
-                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
-    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE)
-    parser.add_argument("--db", default="bridge_rep_bench")
+    bench_env.add_db_arguments(parser, "bridge_rep_bench")
     parser.add_argument("--size", type=int, default=100000)
-    parser.add_argument("--keep", action="store_true")
     parser.add_argument("--step", choices=["all", "generate", "measure", "export"], default="all")
     parser.add_argument("--mode", default="bridge")
     args = parser.parse_args()
@@ -354,13 +338,8 @@ def main():
     if args.step == "export":
         return export(args.config, args.db, args.mode)
 
-    bench_env.require_config(args.config)
     me = [PYTHON, os.path.abspath(__file__), "--config", args.config, "--db", args.db]
-    bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
-    bench_env.pg_run(args.config, "createdb", "-T", args.template, args.db)
-    try:
-        subprocess.run([PYTHON, bench_env.ODOO_BIN, "-c", args.config, "-d", args.db, "-i", "crm_erp_bridge",
-                        "--stop-after-init", "--log-level=warn"], check=True)
+    with bench_env.throwaway_database(args, "crm_erp_bridge", bench_env.LOG_WARN):
         start = time.perf_counter()
         subprocess.run(me + ["--step", "generate", "--size", str(args.size)], check=True)
         print(json.dumps({"generation_s": round(time.perf_counter() - start, 1)}))
@@ -375,10 +354,6 @@ def main():
             rows, seconds = exports[f"{mode}_export_rows"], exports[f"{mode}_export_s"]
             print(f"{label:<26} {rows:>7} rows  {seconds:>6.2f} s  {rows / max(seconds, 0.001):>8.0f} rows/s  "
                   f"peak RSS {exports[f'{mode}_export_peak_rss_mb']:>4} MB")
-    finally:
-        if not args.keep:
-            bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
-
 
 if __name__ == "__main__":
     main()

@@ -24,14 +24,13 @@ CONFIG defaults to ``$ODOO_RC``, else ``benchmarks/.bench-odoo.conf``.
 
 import argparse
 import os
-import resource
-import subprocess
 import sys
 import time
 from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # benchmarks/
 import bench_env  # puts $ODOO_PATH on sys.path: keep it before odoo
+from bench_tools import clone_rows, peak_rss_mb, rss_mb
 
 import odoo
 from odoo import Command, api, fields
@@ -40,27 +39,13 @@ from odoo.tools import SQL
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-c", "--config", default=bench_env.DEFAULT_CONFIG,
-                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
-    parser.add_argument("--db", required=True, help="throw-away database (dropped unless --keep)")
-    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE)
+    bench_env.add_db_arguments(parser)
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--invoices", type=int, default=10000)
     parser.add_argument("--batch", type=int, default=2000, help="invoices per job batch (cron batch_size)")
     parser.add_argument("--without-email", action="store_true",
                         help="levels only schedule their activity: the run without Odoo's mail composer")
-    parser.add_argument("--keep", action="store_true")
     return parser.parse_args()
-
-
-def rss_mb():
-    """Current resident memory of this process (Linux), in MB."""
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
-
-
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build_data(env, customers, invoices):
@@ -79,42 +64,21 @@ def build_data(env, customers, invoices):
     })
     source.action_post()
     env.flush_all()
-    env.cr.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'account_move' AND column_name != 'id'"
-    )
-    columns = [row[0] for row in env.cr.fetchall()]
     per_customer = max(invoices // customers, 1)
-    overrides = {
-        "name": SQL("t.name || '-' || g"),
+    clone_rows(env.cr, "account_move", SQL("t.id = %s", source.id), invoices - 1, {
+        "name": "t.name || '-' || g",
         "partner_id": SQL("(%s::int[])[g / %s + 1]", partners.ids, per_customer),
         "commercial_partner_id": SQL("(%s::int[])[g / %s + 1]", partners.ids, per_customer),
-        "invoice_date_due": SQL("t.invoice_date_due - mod(g, 5)"),
-        "access_token": SQL("NULL"),
-    }
-    env.cr.execute(SQL(
-        "INSERT INTO account_move (%s) SELECT %s FROM account_move t, generate_series(1, %s) g WHERE t.id = %s",
-        SQL(", ").join(SQL.identifier(c) for c in columns),
-        SQL(", ").join(overrides.get(c, SQL.identifier("t", c)) for c in columns),
-        invoices - 1,
-        source.id,
-    ))
+        "invoice_date_due": "t.invoice_date_due - mod(g, 5)",
+        "access_token": "NULL",
+    })
     env.invalidate_all()
     return partners
 
 
 def main():
     args = parse_args()
-    bench_env.require_config(args.config)
-    odoo.tools.config.parse_config(["-c", args.config])
-    bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
-    bench_env.pg_run(args.config, "createdb", "-T", args.template, args.db)
-    subprocess.run(
-        [sys.executable, bench_env.ODOO_BIN, "-c", args.config, "-d", args.db, "-i", "crm_erp_bridge",
-         "--stop-after-init", "--log-level=warn"],
-        check=True,
-    )
-    try:
-        registry = odoo.modules.registry.Registry(args.db)
+    with bench_env.throwaway_registry(args, "crm_erp_bridge", bench_env.LOG_WARN) as registry:
         with registry.cursor() as cr:
             env = api.Environment(cr, odoo.SUPERUSER_ID, {})
             partners = build_data(env, args.customers, args.invoices)
@@ -155,10 +119,6 @@ def main():
                 f"({listed[1]} distinct) in {elapsed:.1f} s; RSS before {rss_before:.0f} MB, "
                 f"after {rss_mb():.0f} MB, peak {peak_rss_mb():.0f} MB"
             )
-    finally:
-        if not args.keep:
-            odoo.sql_db.close_all()
-            bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
 
 
 if __name__ == "__main__":

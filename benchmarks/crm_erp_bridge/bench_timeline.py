@@ -20,17 +20,14 @@ Odoo's addons plus a snapshot of this repository's ``addons/``.
 """
 
 # pylint: disable=print-used
-import argparse
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # benchmarks/
 import bench_env  # puts $ODOO_PATH on sys.path: keep it before odoo
+from bench_tools import clone_rows
 
 import odoo
 from odoo import api
@@ -38,54 +35,12 @@ from odoo.tools import SQL
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-c", "--config", default=bench_env.DEFAULT_CONFIG,
-                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
-    parser.add_argument("--db", required=True, help="throw-away database (dropped unless --keep)")
-    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--keep", action="store_true")
-    return parser.parse_args()
-
-
-def snapshot_addons():
-    """Copy the suite's addons so that the measured code cannot change
-    between the installation and the measures."""
-    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "addons")
-    target = os.path.join(tempfile.mkdtemp(prefix="bench_timeline_"), "addons")
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    return target
-
-
-def create_database(args, addons_path):
-    bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
-    bench_env.pg_run(args.config, "createdb", "-T", args.template, args.db)
-    subprocess.run(
-        [sys.executable, bench_env.ODOO_BIN, "-c", args.config, "-d", args.db,
-         "--addons-path", addons_path, "-i", "crm_erp_bridge", "--stop-after-init", "--no-http"],
-        check=True,
-    )
+    return bench_env.size_series_parser(__doc__.split("\n")[0], [1000, 10000, 100000], 7).parse_args()
 
 
 def clone(cr, table, seed_id, count, overrides):
-    """Copy row ``seed_id`` of ``table`` ``count`` times (g = 1..count)."""
-    cr.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND column_name != 'id'",
-        [table],
-    )
-    columns = [row[0] for row in cr.fetchall()]
-    select = [SQL(overrides[col]) if col in overrides else SQL.identifier("t", col) for col in columns]
-    cr.execute(SQL(
-        "INSERT INTO %s (%s) SELECT %s FROM %s t, generate_series(1, %s) g WHERE t.id = %s RETURNING id",
-        SQL.identifier(table),
-        SQL(", ").join(SQL.identifier(col) for col in columns),
-        SQL(", ").join(select),
-        SQL.identifier(table),
-        count,
-        seed_id,
-    ))
-    return [row[0] for row in cr.fetchall()]
+    """Copy row ``seed_id`` of ``table`` ``count`` times (g = 1..count); returns the new ids."""
+    return clone_rows(cr, table, SQL("t.id = %s", seed_id), count, overrides, returning=True)
 
 
 def make_customer(env, size):
@@ -192,14 +147,7 @@ def screens(partner_id):
 ODOO_SCREENS = ("partner form", "order list", "chatter")
 
 
-def main():
-    args = parse_args()
-    bench_env.require_config(args.config)
-    addons = snapshot_addons()
-    addons_path = bench_env.odoo_addons_path(addons)
-    odoo.tools.config.parse_config(["-c", args.config, "--addons-path", addons_path])
-    create_database(args, addons_path)
-    registry = odoo.modules.registry.Registry(args.db)
+def measure_all(args, registry):
     customers = {}
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
@@ -226,10 +174,15 @@ def main():
         growth = 100 * (pages[largest] / pages[smallest] - 1)
         print(f"\ntimeline page from {smallest} to {largest} documents: {pages[smallest]:.1f} -> "
               f"{pages[largest]:.1f} ms ({growth:+.0f}%)")
-    if not args.keep:
-        odoo.sql_db.close_all()
-        bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
-    shutil.rmtree(os.path.dirname(addons), ignore_errors=True)
+
+
+def main():
+    args = parse_args()
+    with bench_env.addons_snapshot("bench_timeline_") as addons:
+        addons_path = bench_env.odoo_addons_path(addons)
+        with bench_env.throwaway_registry(args, "crm_erp_bridge", "--addons-path", addons_path, "--no-http",
+                                          config_options=("--addons-path", addons_path)) as registry:
+            measure_all(args, registry)
 
 
 if __name__ == "__main__":

@@ -34,13 +34,12 @@ import io
 import logging
 import os
 import random
-import resource
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # benchmarks/
 import bench_env  # puts $ODOO_PATH on sys.path: keep it before odoo
+from bench_tools import peak_rss_mb, rss_mb
 
 import odoo
 from odoo import api
@@ -58,28 +57,16 @@ HEADERS = {
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-c", "--config", default=bench_env.DEFAULT_CONFIG,
-                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
-    parser.add_argument("--db", default="legacy_import_bench", help="throw-away database (dropped unless --keep)")
-    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE)
+    bench_env.add_db_arguments(parser, "legacy_import_bench")
     parser.add_argument("--rows", type=int, default=100000)
     parser.add_argument("--kind", choices=sorted(HEADERS), default="order")
     parser.add_argument("--customers", type=int, default=4000, help="distinct customers in the file [4000]")
     parser.add_argument("--chunk", type=int, default=200, help="documents per chunk [200]")
     parser.add_argument("--resume-after", type=int, default=10,
                         help="chunks before the run is stopped and resumed in a new cursor (0: never) [10]")
-    parser.add_argument("--keep", action="store_true")
     parser.add_argument("--profile", metavar="FILE",
                         help="write a cProfile of the import (not the preview) to FILE (pstats format)")
     return parser.parse_args()
-
-
-def rss_mb():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def backend_cpu_s(cr):
@@ -92,10 +79,6 @@ def backend_cpu_s(cr):
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except OSError:
         return 0.0
-
-
-def peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def make_data(env, args):
@@ -140,15 +123,8 @@ def make_data(env, args):
 
 def main():
     args = parse_args()
-    bench_env.require_config(args.config)
-    odoo.tools.config.parse_config(["-c", args.config])
-    bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
-    bench_env.pg_run(args.config, "createdb", "-T", args.template, args.db)
-    subprocess.run([sys.executable, bench_env.ODOO_BIN, "-c", args.config, "-d", args.db,
-                    "-i", "crm_erp_legacy_import", "--stop-after-init", "--log-level=warn"], check=True)
     logging.getLogger("odoo.addons.crm_erp_legacy_import").setLevel(logging.WARNING)
-    try:
-        registry = odoo.modules.registry.Registry(args.db)
+    with bench_env.throwaway_registry(args, "crm_erp_legacy_import", bench_env.LOG_WARN) as registry:
         with registry.cursor() as cr:
             env = api.Environment(cr, odoo.SUPERUSER_ID, {})
             data, documents = make_data(env, args)
@@ -166,7 +142,7 @@ def main():
             cr.commit()
             preview_s = time.perf_counter() - start
             print(f"preview: {preview_s:.1f} s, {job.create_row_count} rows to create, "
-                  f"{job.reject_row_count} rejected; RSS {rss_mb():.0f} MB, peak {peak_mb():.0f} MB")
+                  f"{job.reject_row_count} rejected; RSS {rss_mb():.0f} MB, peak {peak_rss_mb():.0f} MB")
             job_id = job.id
             job.state = "running"  # what action_import does above the synchronous limit
             cr.commit()
@@ -215,7 +191,7 @@ def main():
                   f"{os.getloadavg()[0]:.1f})")
             tenth = max(len(samples) // 10, 1)
             print("RSS per chunk (MB), every tenth: " + " ".join(f"{s:.0f}" for s in samples[::tenth]))
-            print(f"peak RSS: {peak_mb():.0f} MB")
+            print(f"peak RSS: {peak_rss_mb():.0f} MB")
             rerun = env["crm.erp.legacy.import"].create({
                 "kind": args.kind, "source_system": "Bench ERP", "filename": "bench.csv",
                 "file": job.file, "chunk_size": args.chunk})
@@ -224,10 +200,6 @@ def main():
             print(f"re-run preview: {time.perf_counter() - start:.1f} s, {rerun.link_row_count} rows linked, "
                   f"{rerun.create_row_count} to create, {rerun.reject_row_count} rejected")
             cr.rollback()
-    finally:
-        if not args.keep:
-            odoo.sql_db.close_all()
-            bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
 
 
 if __name__ == "__main__":

@@ -210,8 +210,7 @@ def main():
         primary.initdb(pwd.getpwuid(os.geteuid()).pw_name)
         conf = odoo_conf(args, primary, replica, data_dir)
         print(f"installing {SUITE} with demo data into {args.db} on the primary (port {primary.port})")
-        subprocess.run([bench_env.PYTHON, bench_env.ODOO_BIN, "-c", conf, "-d", args.db, "-i", SUITE,
-                        "--stop-after-init", "--log-level=warn"], check=True)
+        subprocess.run(bench_env.install_command(conf, args.db, SUITE, bench_env.LOG_WARN), check=True)
         replica.clone_from(primary)
         primary.psql(args.db, f'ALTER DATABASE "{args.db}" SET log_statement = \'all\'')
         wait_for(lambda: replica.psql("postgres", "SELECT pg_is_in_recovery()") == "t")

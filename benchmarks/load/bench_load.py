@@ -66,8 +66,7 @@ PARTNER_FORM_FIELDS = ["name", "display_name", "is_company", "email", "phone", "
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-c", "--config", default=bench_env.DEFAULT_CONFIG,
-                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
+    bench_env.add_config_argument(parser)
     parser.add_argument("--db", default="suite_bench_load", help="database (dropped at the end unless --keep)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--template", help="copy this database and update the suite's addons in it "
@@ -90,12 +89,6 @@ def parse_args():
 # -------------------------------------------------------------------------------------------------
 # database and data
 # -------------------------------------------------------------------------------------------------
-def snapshot_addons():
-    target = os.path.join(tempfile.mkdtemp(prefix="bench_load_"), "addons")
-    shutil.copytree(bench_env.SUITE_ADDONS, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    return target
-
-
 def odoo_cmd(args, addons_path, data_dir, *extra):
     return [sys.executable, bench_env.ODOO_BIN, "-c", args.config, "-d", args.db, "--addons-path", addons_path,
             "--data-dir", data_dir, "--db-filter", f"^{args.db}$", *extra]
@@ -117,10 +110,9 @@ def prepare_database(args, addons_path, data_dir):
 
 def generate_data(args, addons_path):
     """Customers with history, users, and per-user pools of quotations and approved claims."""
-    import odoo
+    odoo = bench_env.parse_odoo_config(args.config, args.db, "--addons-path", addons_path)
     from odoo import Command, api
 
-    odoo.tools.config.parse_config(["-c", args.config, "--addons-path", addons_path])
     rng = random.Random(args.seed)
     registry = odoo.modules.registry.Registry(args.db)
     with registry.cursor() as cr:
@@ -421,9 +413,13 @@ def main():
         run_client(args.client)
         return 0
     bench_env.require_config(args.config)
+    with bench_env.addons_snapshot("bench_load_") as addons:
+        return run_benchmark(args, bench_env.odoo_addons_path(addons))
+
+
+def run_benchmark(args, addons_path):
+    """Prepare the database and its data, start the server, load it, report; clean up."""
     workdir = tempfile.mkdtemp(prefix="bench_load_run_")
-    addons = snapshot_addons()
-    addons_path = bench_env.odoo_addons_path(addons)
     data_dir = os.path.join(workdir, "data")
     server = None
     try:
@@ -452,12 +448,11 @@ def main():
     finally:
         if server is not None:
             stop_server(server)
-        shutil.rmtree(os.path.dirname(addons), ignore_errors=True)
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
         if not (args.keep or args.reuse_db):
             try:
-                bench_env.pg_run(args.config, "dropdb", "--if-exists", "--force", args.db)
+                bench_env.drop_database(args)
             except subprocess.CalledProcessError:
                 print(f"WARNING: could not drop {args.db}; drop it by hand")
 

@@ -24,18 +24,13 @@ The database is dropped at the end unless ``--keep``.
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # benchmarks/
 import bench_env  # puts $ODOO_PATH on sys.path: odoo is imported lazily below
-
-
-def run(cmd):
-    subprocess.run(cmd, check=True)
-
+from bench_tools import peak_rss_mb
 
 _REGISTRY = {}
 
@@ -43,9 +38,7 @@ _REGISTRY = {}
 def odoo_registry(config, db):
     """Return ``(odoo, registry)``; Odoo's configuration can be parsed once per process."""
     if db not in _REGISTRY:
-        import odoo
-
-        odoo.tools.config.parse_config(["-c", config, "-d", db, "--log-level=warn"])
+        odoo = bench_env.parse_odoo_config(config, db, bench_env.LOG_WARN)
         _REGISTRY[db] = (odoo, odoo.modules.registry.Registry(db))
     return _REGISTRY[db]
 
@@ -150,14 +143,13 @@ def bench_export(config, db):
     odoo, registry = odoo_registry(config, db)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        rss_before = peak_rss_mb()
         start = time.perf_counter()
         content = env["warranty.cost.report.xlsx"]._generate()
         elapsed = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({
         "export_seconds": round(elapsed, 2), "export_bytes": len(content),
-        "peak_rss_mb": round(peak / 1024), "rss_before_mb": round(rss_before / 1024),
+        "peak_rss_mb": round(peak_rss_mb()), "rss_before_mb": round(rss_before),
     }))
 
 
@@ -178,25 +170,20 @@ def bench_release(config, db, batch):
             released += len(done)
             chunks.append(time.perf_counter() - start)
     total = time.perf_counter() - total_start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({
         "released": released, "chunks": len(chunks), "batch": batch, "release_seconds": round(total, 2),
         "chunk_avg_seconds": round(sum(chunks) / max(len(chunks), 1), 2),
-        "chunk_max_seconds": round(max(chunks or [0]), 2), "peak_rss_mb": round(peak / 1024),
+        "chunk_max_seconds": round(max(chunks or [0]), 2), "peak_rss_mb": round(peak_rss_mb()),
     }))
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--config", default=bench_env.DEFAULT_CONFIG,
-                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
-    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE)
-    parser.add_argument("--db", default="w_acct_bench")
+    bench_env.add_db_arguments(parser, "w_acct_bench")
     parser.add_argument("--rows", type=int, default=100000)
     parser.add_argument("--provisions", type=int, default=20000)
     parser.add_argument("--lines", type=int, default=300)
     parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--keep", action="store_true")
     parser.add_argument("--step", choices=["export", "release"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -205,11 +192,7 @@ def main():
     if args.step == "release":
         return bench_release(args.config, args.db, args.batch)
 
-    bench_env.require_config(args.config)
-    bench_env.pg_run(args.config, "createdb", "-T", args.template, args.db)
-    try:
-        run([sys.executable, bench_env.ODOO_BIN, "-c", args.config, "-d", args.db, "-i", "warranty_management",
-             "--stop-after-init", "--log-level=warn", "--without-demo=all"])
+    with bench_env.throwaway_database(args, "warranty_management", bench_env.LOG_WARN, demo=False):
         ids = setup(args.config, args.db)
         results = bench_posting(args.config, args.db, ids, args.lines)
         generate_rows(args.config, args.db, ids, args.rows, args.provisions)
@@ -222,10 +205,6 @@ def main():
                             for k, v in json.loads(out.strip().splitlines()[-1]).items()})
         results.update({"rows": args.rows, "provisions": args.provisions})
         print(json.dumps(results, indent=2))
-    finally:
-        if not args.keep:
-            bench_env.pg_run(args.config, "dropdb", "--if-exists", "--force", args.db)
-
 
 if __name__ == "__main__":
     main()

@@ -15,47 +15,27 @@ Usage (after ``python benchmarks/make_template.py``)::
 """
 import argparse
 import os
-import resource
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # benchmarks/
 import bench_env  # puts $ODOO_PATH on sys.path: keep it before odoo
+from bench_tools import peak_rss_mb
 
 import odoo
 from odoo.tools import SQL
 
 
-def rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("-c", "--config", default=bench_env.DEFAULT_CONFIG,
-                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
-    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE)
-    parser.add_argument("--db", default="w_core_bench_esc")
+    bench_env.add_db_arguments(parser, "w_core_bench_esc")
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--late-pct", type=float, default=5.0)
-    parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
-    bench_env.require_config(args.config)
-    bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
-    bench_env.pg_run(args.config, "createdb", "-T", args.template, args.db)
-    subprocess.run([sys.executable, bench_env.ODOO_BIN, "-c", args.config, "-d", args.db,
-                    "-i", "warranty_management", "--stop-after-init", "--without-demo=all"], check=True)
-    odoo.tools.config.parse_config(["-c", args.config, "-d", args.db])
-    registry = odoo.modules.registry.Registry(args.db)
-    try:
+    with bench_env.throwaway_registry(args, "warranty_management", demo=False) as registry:
         populate(registry, args.count, args.late_pct)
         run(registry)
-    finally:
-        if not args.keep:
-            odoo.sql_db.close_all()
-            bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
 
 
 def populate(registry, count, late_pct):
@@ -123,7 +103,7 @@ def run(registry):
     start = time.perf_counter()
     __, again, __, __ = escalate_until_done(registry)
     print(f"re-run: {again} claims escalated in {time.perf_counter() - start:.2f} s")
-    print(f"peak RSS: {rss_mb():.0f} MB")
+    print(f"peak RSS: {peak_rss_mb():.0f} MB")
 
 
 if __name__ == "__main__":

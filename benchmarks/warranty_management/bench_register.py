@@ -15,7 +15,6 @@ CONFIG defaults to ``$ODOO_RC``, else ``benchmarks/.bench-odoo.conf``.
 """
 import argparse
 import os
-import subprocess
 import sys
 import time
 
@@ -28,31 +27,16 @@ from odoo import Command
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("-c", "--config", default=bench_env.DEFAULT_CONFIG,
-                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
-    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE)
-    parser.add_argument("--db", default="w_core_bench_reg")
+    bench_env.add_db_arguments(parser, "w_core_bench_reg")
     parser.add_argument("--lines", type=int, default=1000)
-    parser.add_argument("--keep", action="store_true")
     parser.add_argument("--profile", action="store_true", help="print the 25 costliest functions")
     args = parser.parse_args()
 
-    bench_env.require_config(args.config)
-    bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
-    bench_env.pg_run(args.config, "createdb", "-T", args.template, args.db)
-    subprocess.run([sys.executable, bench_env.ODOO_BIN, "-c", args.config, "-d", args.db,
-                    "-i", "warranty_management", "--stop-after-init", "--without-demo=all"], check=True)
-    odoo.tools.config.parse_config(["-c", args.config, "-d", args.db])
-    registry = odoo.modules.registry.Registry(args.db)
-    try:
+    with bench_env.throwaway_registry(args, "warranty_management", demo=False) as registry:
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
             run(env, args.lines, args.profile)
             cr.rollback()
-    finally:
-        if not args.keep:
-            odoo.sql_db.close_all()
-            bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
 
 
 def run(env, lines, profile=False):

@@ -16,46 +16,26 @@ CONFIG defaults to ``$ODOO_RC``, else ``benchmarks/.bench-odoo.conf``.
 """
 import argparse
 import os
-import resource
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # benchmarks/
 import bench_env  # puts $ODOO_PATH on sys.path: keep it before odoo
+from bench_tools import peak_rss_mb
 
 import odoo
 from odoo.tools import SQL
 
 
-def rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("-c", "--config", default=bench_env.DEFAULT_CONFIG,
-                        help="Odoo config file (default: $ODOO_RC, else benchmarks/.bench-odoo.conf)")
-    parser.add_argument("--template", default=bench_env.DEFAULT_TEMPLATE)
-    parser.add_argument("--db", default="w_core_bench_ren")
+    bench_env.add_db_arguments(parser, "w_core_bench_ren")
     parser.add_argument("--count", type=int, default=1_000_000)
-    parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
-    bench_env.require_config(args.config)
-    bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
-    bench_env.pg_run(args.config, "createdb", "-T", args.template, args.db)
-    subprocess.run([sys.executable, bench_env.ODOO_BIN, "-c", args.config, "-d", args.db,
-                    "-i", "warranty_management", "--stop-after-init", "--without-demo=all"], check=True)
-    odoo.tools.config.parse_config(["-c", args.config, "-d", args.db])
-    registry = odoo.modules.registry.Registry(args.db)
-    try:
+    with bench_env.throwaway_registry(args, "warranty_management", demo=False) as registry:
         populate(registry, args.count)
         run(registry)
-    finally:
-        if not args.keep:
-            odoo.sql_db.close_all()
-            bench_env.pg_run(args.config, "dropdb", "--if-exists", args.db)
 
 
 def populate(registry, count):
@@ -95,7 +75,7 @@ def populate(registry, count):
 def run(registry):
     start = time.perf_counter()
     cpu_start = time.process_time()
-    rss_start = rss_mb()
+    rss_start = peak_rss_mb()
     chunks = done_total = 0
     slowest = 0.0
     while True:
@@ -108,7 +88,7 @@ def run(registry):
         done_total += done
         slowest = max(slowest, time.perf_counter() - chunk_start)
         if chunks % 5 == 0:
-            print(f"  chunk {chunks}: {done_total:,} done, peak RSS {rss_mb():.0f} MB")
+            print(f"  chunk {chunks}: {done_total:,} done, peak RSS {peak_rss_mb():.0f} MB")
         if not remaining:
             break
     elapsed = time.perf_counter() - start
@@ -117,7 +97,7 @@ def run(registry):
         states = cr.fetchall()
     print(f"job: {elapsed:.1f} s wall, {time.process_time() - cpu_start:.1f} s CPU, {chunks} chunks, "
           f"slowest chunk {slowest:.1f} s, {done_total:,} registrations handled")
-    print(f"peak RSS: {rss_start:.0f} MB before, {rss_mb():.0f} MB after")
+    print(f"peak RSS: {rss_start:.0f} MB before, {peak_rss_mb():.0f} MB after")
     for state, count, leads in states:
         print(f"  {state}: {count:,} registrations, {leads:,} with a renewal opportunity")
 
