@@ -84,6 +84,20 @@ class TestFellegiSunterEstimation(CustomerUnificationMatchCase):
         self.assertEqual(fs.person_name_alignment(parts("Rossi"), parts("Mario Rossi")),
                          ("", "rossi", "mario", "rossi"))
 
+    def test_street_with_a_word_dropped_or_initialled_is_close(self):
+        def street(left, right):
+            words = [normalize.street_parts(normalize.normalize_street(value))[0] for value in (left, right)]
+            return fs.level_street(*words)
+
+        self.assertEqual(street("Via Giuseppe Garibaldi 22", "via giuseppe garibaldi"), 0)
+        self.assertEqual(street("V. Garibaldi 92", "Via Giuseppe Garibaldi 22"), 1)  # given name dropped
+        self.assertEqual(street("Via G. Garibaldi", "Via Giuseppe Garibaldi"), 1)  # given name initialled
+        self.assertEqual(street("v. Verdi", "Via Giuseppe Veerdi"), 1)  # dropped, and a typo
+        self.assertEqual(street("Via Verdi", "Via Giuseppe Mazzini"), 2)  # the distinctive word differs
+        self.assertEqual(street("Via G. Verdi", "Via G. Rossini"), 2)
+        self.assertEqual(street("High Street", "Station Street"), 2)
+        self.assertEqual(street("Corso Roma", "Via Roma"), 2)
+
     def test_short_forms_and_spellings_of_given_names(self):
         def given(left, right):
             return fs.level_given_name(normalize.person_name_parts(left), normalize.person_name_parts(right))
