@@ -54,6 +54,12 @@ class TestNormalize(TransactionCase):
     def test_zip_and_city(self):
         self.assertEqual(normalize.normalize_zip("187", "IT"), "00187")
         self.assertEqual(normalize.normalize_zip("sw1a 1aa", "GB"), "SW1A1AA")
+        self.assertEqual(normalize.normalize_zip("I-20121", "IT"), "20121")  # country prefix
+        self.assertEqual(normalize.normalize_zip("20121 (MI)", "IT"), "20121")  # province after the code
+        self.assertEqual(normalize.normalize_zip("02134-1234", "US"), "02134")  # ZIP+4
+        self.assertEqual(normalize.normalize_zip("114 55", "SE"), "11455")
+        self.assertEqual(normalize.normalize_zip("1012 AB", "NL"), "1012AB")  # letters belong to the code
+        self.assertEqual(normalize.normalize_zip("20121 (MI)"), "20121MI", "country unknown: kept whole")
         self.assertEqual(normalize.normalize_city("Forlì"), "forli")
         self.assertEqual(normalize.normalize_city("St. Louis"), "saint louis")
 

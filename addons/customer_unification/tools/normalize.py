@@ -302,11 +302,29 @@ def normalize_street(value):
     return " ".join(words + numbers)
 
 
+#: Countries whose postal codes are all digits, and how many (general knowledge of the postal systems).
+NUMERIC_ZIP_LENGTHS = {
+    "AT": 4, "AU": 4, "BE": 4, "BG": 4, "CH": 4, "DK": 4, "HU": 4, "LU": 4, "NO": 4, "NZ": 4, "SI": 4, "ZA": 4,
+    "CZ": 5, "DE": 5, "EE": 5, "ES": 5, "FI": 5, "FR": 5, "GR": 5, "HR": 5, "IT": 5, "LT": 5, "MX": 5, "MY": 5,
+    "SE": 5, "SK": 5, "TR": 5, "UA": 5, "US": 5, "CN": 6, "IN": 6, "RO": 6, "RU": 6, "SG": 6,
+}
+
+
 def normalize_zip(value, country_code=None):
-    """Postal code without spaces or dashes, upper case; Italian CAP zero-padded to 5 digits."""
+    """Postal code without spaces or dashes, upper case.
+
+    In a country whose postal codes are all digits (``NUMERIC_ZIP_LENGTHS``) only the digits count,
+    and only as many as the country's codes have: a country prefix ("I-20121", "D-10115"), a province
+    after the code ("20121 (MI)") and the US ZIP+4 extension ("02134-1234") are dropped; an Italian
+    CAP that lost its leading zeros (a spreadsheet export: "187") is padded to 5 digits.
+    """
     if not value:
         return ""
     text = re.sub(r"[^0-9A-Z]", "", strip_accents(str(value)).upper())
+    length = NUMERIC_ZIP_LENGTHS.get((country_code or "").upper())
+    digits = re.sub(r"[^0-9]", "", text)
+    if length and digits:
+        text = digits[:length]
     if country_code and country_code.upper() == "IT" and text.isdigit() and len(text) < 5:
         text = text.zfill(5)
     return text
