@@ -487,7 +487,7 @@ class CustomerMatchRule(models.Model):
             return SQL("customer_unification_name_rotated(%s)", column) if rotated else column
 
         def nearest_names(place, fields, condition=None, label=None, refine=None,
-                          name_similarity=BLOCK_NAME_SIMILARITY):
+                          name_similarity=BLOCK_NAME_SIMILARITY, orders=None):
             # the same name in the same place (homonyms: they would crowd the neighbourhood), then the
             # nearest names there by the name key (words sorted: a swap does not move it) and by the
             # rotated key (last word first: nor does a typo in the first word), both keys of ``a``
@@ -498,7 +498,7 @@ class CustomerMatchRule(models.Model):
                                    refine, fields=fields)]
             same_place = SQL(" AND ").join([*conditions, same(place)])
             similar = SQL("similarity(w.name_key, a.cu_name_key) >= %s", name_similarity)
-            for b_rotated, a_rotated in itertools.product((False, True), repeat=2):
+            for b_rotated, a_rotated in orders or itertools.product((False, True), repeat=2):
                 passes.append(BlockingPass(
                     f"name_{label}_near_{int(b_rotated)}{int(a_rotated)}", same_place,
                     SQL(" AND ").join([similar, refine]) if refine else similar, fields=fields,
@@ -531,7 +531,10 @@ class CustomerMatchRule(models.Model):
         # name); a city is much bigger than a zip, its namesakes at another address are not scored
         return passes + [
             *nearest_names("cu_city_key", ("name", "city"), label="city_address",
-                           refine=self._blocking_address_evidence_sql(), name_similarity=BLOCK_NAME_SIMILARITY_ADDRESS),
+                           refine=self._blocking_address_evidence_sql(), name_similarity=BLOCK_NAME_SIMILARITY_ADDRESS,
+                           # each key against the same key only: the crossed orders found hardly any more
+                           # duplicates here and each order costs as much as the zip pass's
+                           orders=((False, False), (True, True))),
             # the same street and house number in the same region, names keyed in differently (an initial,
             # a nickname, a typo) while the zip is mistyped: a household at most
             BlockingPass("street_region", same("cu_street_key"), SQL(
