@@ -84,6 +84,32 @@ class TestFellegiSunterEstimation(CustomerUnificationMatchCase):
         self.assertEqual(fs.person_name_alignment(parts("Rossi"), parts("Mario Rossi")),
                          ("", "rossi", "mario", "rossi"))
 
+    def test_street_with_a_word_dropped_or_initialled_is_close(self):
+        def street(left, right):
+            words = [normalize.street_parts(normalize.normalize_street(value))[0] for value in (left, right)]
+            return fs.level_street(*words)
+
+        self.assertEqual(street("Via Giuseppe Garibaldi 22", "via giuseppe garibaldi"), 0)
+        self.assertEqual(street("V. Garibaldi 92", "Via Giuseppe Garibaldi 22"), 1)  # given name dropped
+        self.assertEqual(street("Via G. Garibaldi", "Via Giuseppe Garibaldi"), 1)  # given name initialled
+        self.assertEqual(street("v. Verdi", "Via Giuseppe Veerdi"), 1)  # dropped, and a typo
+        self.assertEqual(street("Via Verdi", "Via Giuseppe Mazzini"), 2)  # the distinctive word differs
+        self.assertEqual(street("Via G. Verdi", "Via G. Rossini"), 2)
+        self.assertEqual(street("High Street", "Station Street"), 2)
+        self.assertEqual(street("Corso Roma", "Via Roma"), 2)
+
+    def test_short_forms_and_spellings_of_given_names(self):
+        def given(left, right):
+            return fs.level_given_name(normalize.person_name_parts(left), normalize.person_name_parts(right))
+
+        self.assertEqual(given("Lele Costa", "Michele Costa"), 1)  # a short form is close
+        self.assertEqual(given("Maso Neri", "Tommaso Neri"), 1)
+        self.assertEqual(given("Kathryn Hill", "Kate Hill"), 1)  # a spelling variant's short form
+        self.assertEqual(given("Steve Hill", "Stefano Hill"), 1)
+        self.assertEqual(given("Nino Rossi", "Toto Rossi"), 1)  # two short forms of Antonio
+        # two full names sharing a short form (Nino: Giovanni, Antonio) stay two names
+        self.assertEqual(given("Giovanni Rossi", "Antonio Rossi"), 4)
+
     def test_given_and_family_name_levels(self):
         def levels(left, right):
             left, right = normalize.person_name_parts(left), normalize.person_name_parts(right)
@@ -306,6 +332,50 @@ class TestTypoProofBlocking(CustomerUnificationMatchCase):
         self.assertIn(pair, Rule._candidate_pairs(other.ids, passes=region))
         far = self._person(**dict(self.BASE, zip="90121", city="Palermo"))
         self.assertNotIn(tuple(sorted((base.id, far.id))), Rule._candidate_pairs(far.ids, passes=region))
+
+    def _learned_passes(self, prefix):
+        self.env.ref("customer_unification.customer_match_rule_individual").scoring = "learned"
+        return [p for p in self.env["customer.match.rule"]._blocking_passes() if p.key.startswith(prefix)]
+
+    def test_city_pass_with_address_evidence_finds_an_initial_and_a_mistyped_zip(self):
+        """Mistyped zip and an initial for the given name: the names are too unlike for the zip and
+        city passes, the same house number in the same city makes the pair a candidate; a namesake of
+        that city at another address is not."""
+        Rule = self.env["customer.match.rule"]
+        base = self._person("Daniele Romano", street="Piazza Provinciale 33", zip="34068", city="Trieste")
+        other = self._person("Romano, D.", street="P.zza Provinciale 33", zip="34086", city="Trieste")
+        namesake = self._person("Romano, D.", street="Via Roma 5", zip="34121", city="Trieste")
+        pair = tuple(sorted((base.id, other.id)))
+        place_passes = [p for p in Rule._blocking_passes() if p.key.startswith(("name_zip", "name_city"))]
+        self.assertNotIn(pair, Rule._candidate_pairs(other.ids, passes=place_passes), "names too unlike")
+        city_address = self._learned_passes("name_city_address")
+        self.assertTrue(city_address)
+        self.assertIn(pair, Rule._candidate_pairs(other.ids, passes=city_address))
+        self.assertNotIn(tuple(sorted((base.id, namesake.id))),
+                         Rule._candidate_pairs(namesake.ids, passes=city_address))
+
+    def test_city_pass_does_not_depend_on_which_partner_has_no_zip(self):
+        """A partner without zip is compared within its city, scanned first or last (full scans
+        compare each partner with the higher ids only)."""
+        Rule = self.env["customer.match.rule"]
+        with_zip = self._person("Teresa Capello", zip="40127", city="Bologna")
+        without_zip = self._person("Teresa Capelo", city="Bologna")
+        self.assertLess(with_zip.id, without_zip.id)
+        city_address = self._learned_passes("name_city_address")
+        self.assertIn((with_zip.id, without_zip.id),
+                      Rule._candidate_pairs((with_zip | without_zip).ids, only_higher=True, passes=city_address))
+
+    def test_same_street_in_the_region_needs_no_name_alike(self):
+        """The same street and house number in one city, names keyed in differently (initial, typo,
+        swapped) and the zip mistyped: a candidate; the same street key in another region is not."""
+        Rule = self.env["customer.match.rule"]
+        base = self._person("Deborah Jones", street="Via Verdi 83", zip="40121", city="Bologna")
+        other = self._person("Jnoes, D.", street="Via Verdi 83", zip="40211", city="Bologna")
+        elsewhere = self._person("Jnoes, D.", street="Via Verdi 83", zip="90121", city="Palermo")
+        street_region = self._learned_passes("street_region")
+        self.assertIn(tuple(sorted((base.id, other.id))), Rule._candidate_pairs(other.ids, passes=street_region))
+        self.assertNotIn(tuple(sorted((base.id, elsewhere.id))),
+                         Rule._candidate_pairs(elsewhere.ids, passes=street_region))
 
     def test_phonetic_key_is_order_independent(self):
         first = self._person("Giovanni Bertolucci")

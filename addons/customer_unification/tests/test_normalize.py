@@ -54,6 +54,12 @@ class TestNormalize(TransactionCase):
     def test_zip_and_city(self):
         self.assertEqual(normalize.normalize_zip("187", "IT"), "00187")
         self.assertEqual(normalize.normalize_zip("sw1a 1aa", "GB"), "SW1A1AA")
+        self.assertEqual(normalize.normalize_zip("I-20121", "IT"), "20121")  # country prefix
+        self.assertEqual(normalize.normalize_zip("20121 (MI)", "IT"), "20121")  # province after the code
+        self.assertEqual(normalize.normalize_zip("02134-1234", "US"), "02134")  # ZIP+4
+        self.assertEqual(normalize.normalize_zip("114 55", "SE"), "11455")
+        self.assertEqual(normalize.normalize_zip("1012 AB", "NL"), "1012AB")  # letters belong to the code
+        self.assertEqual(normalize.normalize_zip("20121 (MI)"), "20121MI", "country unknown: kept whole")
         self.assertEqual(normalize.normalize_city("Forlì"), "forli")
         self.assertEqual(normalize.normalize_city("St. Louis"), "saint louis")
 
@@ -63,3 +69,24 @@ class TestNormalize(TransactionCase):
         self.assertEqual(normalize.token_set_similarity("Rossi Mario", "mario rossi"), 1.0)
         self.assertAlmostEqual(normalize.edit_similarity("mario", "mairo"), 0.8)
         self.assertEqual(normalize.exact_similarity("", ""), 0.0)
+
+    def test_given_name_variants_table(self):
+        forms = normalize.given_name_forms
+        self.assertIn("giuseppe", forms("pino"))
+        self.assertIn("michele", forms("lele"))
+        self.assertTrue(forms("lele") >= {"gabriele", "emanuele", "daniele", "michele"})
+        self.assertFalse(forms("giovanni") & forms("antonio"), "full names do not meet through a short form")
+        self.assertTrue(forms("kathryn") & forms("kate"), "a spelling variant and a short form of the name")
+        self.assertEqual(forms("xyzzy"), {"xyzzy"}, "an unknown word stands for itself")
+
+    def test_given_name_variants_can_be_added(self):
+        def forget():
+            for word in ("wojciech", "wojtek"):
+                normalize._GIVEN_NAME_FORMS.pop(word, None)
+            normalize.given_name_forms.cache_clear()
+
+        self.addCleanup(forget)
+        self.assertFalse(normalize.given_name_forms("wojtek") & normalize.given_name_forms("wojciech"))
+        normalize.add_given_name_variants({"wojciech": "wojtek"})
+        self.assertIn("wojciech", normalize.given_name_forms("wojtek"))
+        self.assertTrue(normalize.is_known_given_name("wojtek"))

@@ -183,6 +183,33 @@ def level_text(left, right):
     return 1 if JaroWinkler.similarity(left, right) >= 0.88 else 2
 
 
+def level_street(left, right):
+    """exact / close (Jaro–Winkler ≥ 0.88: typos; or a word of the longer street left out, in order:
+    a person's given name dropped from a street named after them, "Via Garibaldi" for "Via Giuseppe
+    Garibaldi", or written as an initial, "Via G. Garibaldi") / far: street words (house number apart)."""
+    if left == right:
+        return 0
+    if JaroWinkler.similarity(left, right) >= 0.88:
+        return 1
+    shorter, longer = sorted((left.split(), right.split()), key=len)
+    return 1 if len(shorter) >= 2 and _words_in_order(shorter, longer) else 2
+
+
+def _words_in_order(shorter, longer):
+    """Every word of ``shorter`` agrees (:func:`_word_agrees`: a typo or an initial) with a word of
+    ``longer``, in order, the last ones with each other (the distinctive end of a street name)."""
+    if not _word_agrees(shorter[-1], [longer[-1]]) or len(shorter[-1]) == 1:
+        return False
+    position = 0
+    for word in shorter[:-1]:
+        while position < len(longer) - 1 and not _word_agrees(word, [longer[position]]):
+            position += 1
+        if position >= len(longer) - 1:
+            return False
+        position += 1
+    return True
+
+
 def level_code(left, right):
     """exact / close (one edit: a typo or a swapped pair of characters) / far: zips, house numbers, IDs."""
     if left == right:

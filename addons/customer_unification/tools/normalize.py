@@ -16,6 +16,8 @@ from rapidfuzz.distance import OSA
 from stdnum import get_cc_module
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
+from . import given_names
+
 try:
     from odoo.addons.phone_validation.tools.phone_validation import phone_format
 except ImportError:  # pragma: no cover - used outside an Odoo addons path
@@ -300,11 +302,29 @@ def normalize_street(value):
     return " ".join(words + numbers)
 
 
+#: Countries whose postal codes are all digits, and how many (general knowledge of the postal systems).
+NUMERIC_ZIP_LENGTHS = {
+    "AT": 4, "AU": 4, "BE": 4, "BG": 4, "CH": 4, "DK": 4, "HU": 4, "LU": 4, "NO": 4, "NZ": 4, "SI": 4, "ZA": 4,
+    "CZ": 5, "DE": 5, "EE": 5, "ES": 5, "FI": 5, "FR": 5, "GR": 5, "HR": 5, "IT": 5, "LT": 5, "MX": 5, "MY": 5,
+    "SE": 5, "SK": 5, "TR": 5, "UA": 5, "US": 5, "CN": 6, "IN": 6, "RO": 6, "RU": 6, "SG": 6,
+}
+
+
 def normalize_zip(value, country_code=None):
-    """Postal code without spaces or dashes, upper case; Italian CAP zero-padded to 5 digits."""
+    """Postal code without spaces or dashes, upper case.
+
+    In a country whose postal codes are all digits (``NUMERIC_ZIP_LENGTHS``) only the digits count,
+    and only as many as the country's codes have: a country prefix ("I-20121", "D-10115"), a province
+    after the code ("20121 (MI)") and the US ZIP+4 extension ("02134-1234") are dropped; an Italian
+    CAP that lost its leading zeros (a spreadsheet export: "187") is padded to 5 digits.
+    """
     if not value:
         return ""
     text = re.sub(r"[^0-9A-Z]", "", strip_accents(str(value)).upper())
+    length = NUMERIC_ZIP_LENGTHS.get((country_code or "").upper())
+    digits = re.sub(r"[^0-9]", "", text)
+    if length and digits:
+        text = digits[:length]
     if country_code and country_code.upper() == "IT" and text.isdigit() and len(text) < 5:
         text = text.zfill(5)
     return text
@@ -433,46 +453,41 @@ PERSON_TITLES = frozenset(
 NAME_PARTICLES = frozenset(
     "da dal dalla dalle de dei degli del della delle dello di la le lo van von der den du".split())
 
-#: Common given names and their usual short forms (English and Italian, general knowledge).
-NICKNAMES = {
-    "william": "bill billy will willy liam", "robert": "bob bobby rob robbie bert",
-    "richard": "dick rick ricky rich", "james": "jim jimmy jamie", "john": "jack johnny jon",
-    "margaret": "peggy maggie meg marge madge", "elizabeth": "liz lizzie beth betty bess eliza libby",
-    "katherine": "kate kathy katie kitty", "catherine": "kate cathy katie", "thomas": "tom tommy",
-    "michael": "mike mick mickey", "edward": "ed eddie ted ned", "anthony": "tony", "charles": "charlie chuck",
-    "christopher": "chris kit", "daniel": "dan danny", "david": "dave davy", "joseph": "joe joey",
-    "patricia": "pat patty trish", "jennifer": "jen jenny", "susan": "sue susie", "deborah": "deb debbie",
-    "rebecca": "becky becca", "samuel": "sam sammy", "benjamin": "ben benny", "alexander": "alex sandy",
-    "andrew": "andy drew", "matthew": "matt", "nicholas": "nick nicky", "peter": "pete", "stephen": "steve",
-    "steven": "steve", "timothy": "tim", "gregory": "greg", "jonathan": "jon", "kenneth": "ken kenny",
-    "ronald": "ron ronnie", "donald": "don donny", "lawrence": "larry", "harold": "harry hal",
-    "henry": "harry hank", "francis": "frank", "frederick": "fred freddie", "gerald": "jerry gerry",
-    "albert": "al bert", "alfred": "alf fred", "victoria": "vicky", "jessica": "jess jessie",
-    "dorothy": "dot dottie dolly", "barbara": "barb babs", "mary": "molly polly mae", "sarah": "sally",
-    "ann": "annie nancy", "anne": "annie nancy", "helen": "nell nellie", "eleanor": "ellie nora",
-    "christine": "chris tina", "judith": "judy", "theresa": "terry tess", "abigail": "abby",
-    "isabel": "izzy bella", "vincent": "vince vinny", "raymond": "ray", "walter": "walt wally",
-    "leonard": "len leo", "philip": "phil", "douglas": "doug", "jacqueline": "jackie",
-    "giuseppe": "peppe beppe pino peppino bepi", "giovanni": "gianni nino vanni",
-    "francesco": "franco checco cecco ciccio", "salvatore": "toto turi salvo", "vincenzo": "enzo",
-    "antonio": "tonino toto nino", "domenico": "mimmo nico", "alessandro": "sandro", "luigi": "gigi gino",
-    "massimo": "max", "raffaele": "lello", "gabriele": "lele", "emanuele": "manu lele", "filippo": "pippo",
-    "gaetano": "tano", "calogero": "lillo", "pasquale": "lino", "roberto": "berto", "federico": "fede",
-    "giuseppina": "pina peppina", "francesca": "franca", "caterina": "rina", "elisabetta": "betta elisa",
-    "margherita": "rita", "angela": "lina", "carmela": "carmen melina", "rosaria": "rosa",
-    "beatrice": "bice", "teresa": "tessa",
-}
+#: Common given names and their usual short forms and spelling variants (see ``given_names``).
+NICKNAMES = dict(given_names.GIVEN_NAME_VARIANTS)
 
 #: nickname or name -> the full names it stands for
 _GIVEN_NAME_FORMS = {}
-for _name, _short in NICKNAMES.items():
-    for _form in (_name, *_short.split()):
-        _GIVEN_NAME_FORMS.setdefault(_form, set()).add(_name)
 
 
+def add_given_name_variants(variants=None, spellings=()):
+    """Make given-name words stand for full given names (a seam for a custom module: names of
+    another language or region).
+
+    :param dict variants: ``{full name: "short form ..."}`` (words as ``simplify`` gives them)
+    :param spellings: strings of space-separated spellings of one name: each stands for the others
+    """
+    for name, shorts in (variants or {}).items():
+        for form in (name, *shorts.split()):
+            _GIVEN_NAME_FORMS.setdefault(form, set()).add(name)
+    for group in spellings:
+        names = group.split()
+        for name in names:
+            _GIVEN_NAME_FORMS.setdefault(name, set()).update((name, names[0]))
+            # the short forms of a spelling stand for the group too
+            for form, full_names in _GIVEN_NAME_FORMS.items():
+                if name in full_names and form != name:
+                    full_names.add(names[0])
+    given_name_forms.cache_clear()
+
+
+@lru_cache(maxsize=65536)
 def given_name_forms(token):
     """Full given names a given-name word stands for (itself when it is none of the known forms)."""
-    return _GIVEN_NAME_FORMS.get(token) or {token}
+    return frozenset(_GIVEN_NAME_FORMS.get(token) or (token,))
+
+
+add_given_name_variants(NICKNAMES, given_names.GIVEN_NAME_SPELLINGS)
 
 
 def is_known_given_name(token):
