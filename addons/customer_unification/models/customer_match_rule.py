@@ -1,4 +1,5 @@
 import itertools
+from functools import lru_cache
 
 from odoo import api, fields, models
 from odoo.tools import SQL, ormcache
@@ -30,7 +31,9 @@ BLOCK_CITY_SIMILARITY = 0.5
 BLOCK_STREET_SIMILARITY = 0.3
 
 
+@lru_cache(maxsize=65536)
 def _street_words(street_key):
+    """The street of a street key without its numbers (cached: a scan extracts it for every pair)."""
     return normalize.street_parts(street_key)[0]
 
 
@@ -354,10 +357,21 @@ class CustomerMatchRule(models.Model):
         return values
 
     @api.model
-    def _cu_agreed_value(self, spec, profile_a, profile_b):
+    def _cu_profile_values(self, fields_specs, profile):
+        """The comparable values of a profile for each field of ``fields_specs`` (a tuple of
+        :meth:`_cu_field_values` lists): extracted once per profile when a scan or an estimation
+        compares it with many others (see :meth:`_cu_compare_values`)."""
+        return tuple(self._cu_field_values(spec, profile) for spec in fields_specs)
+
+    @api.model
+    def _cu_agreed_value(self, spec, profile_a, profile_b, values_a=None, values_b=None):
         """The value two profiles share on a field at its exact level, as counted in the term
-        frequencies (``agreed_value``, else ``frequency_key`` of the first profile's value)."""
-        values_a, values_b = self._cu_field_values(spec, profile_a), self._cu_field_values(spec, profile_b)
+        frequencies (``agreed_value``, else ``frequency_key`` of the first profile's value).
+        ``values_a`` / ``values_b``: the field's values of the profiles when already extracted."""
+        if values_a is None:
+            values_a = self._cu_field_values(spec, profile_a)
+        if values_b is None:
+            values_b = self._cu_field_values(spec, profile_b)
         if not values_a or not values_b:
             return None
         if spec.get("agreed_value"):
@@ -367,19 +381,24 @@ class CustomerMatchRule(models.Model):
     @api.model
     def _cu_compare_levels(self, fields_specs, profile_a, profile_b):
         """Comparison vector of two profiles: one level index (or ``None`` = missing) per field."""
+        return self._cu_compare_values(
+            fields_specs, profile_a, self._cu_profile_values(fields_specs, profile_a),
+            profile_b, self._cu_profile_values(fields_specs, profile_b))
+
+    @api.model
+    def _cu_compare_values(self, fields_specs, profile_a, values_a, profile_b, values_b):
+        """Comparison vector of two profiles whose values were extracted by :meth:`_cu_profile_values`
+        (the same ``fields_specs``): one level index (or ``None`` = missing) per field."""
         vector = []
-        for spec in fields_specs:
-            if spec.get("skip_if") and spec["skip_if"](profile_a, profile_b):
+        for spec, field_a, field_b in zip(fields_specs, values_a, values_b, strict=True):
+            if not field_a or not field_b:
                 vector.append(None)
-                continue
-            values_a = self._cu_field_values(spec, profile_a)
-            values_b = self._cu_field_values(spec, profile_b) if values_a else None
-            if not values_a or not values_b:
+            elif spec.get("skip_if") and spec["skip_if"](profile_a, profile_b):
                 vector.append(None)
-            elif len(values_a) == 1 and len(values_b) == 1:
-                vector.append(spec["compare"](values_a[0], values_b[0]))
+            elif len(field_a) == 1 and len(field_b) == 1:
+                vector.append(spec["compare"](field_a[0], field_b[0]))
             else:
-                vector.append(fs.best_level(spec["compare"], values_a, values_b))
+                vector.append(fs.best_level(spec["compare"], field_a, field_b))
         return tuple(vector)
 
     # ------------------------------------------------------------------
@@ -432,6 +451,16 @@ class CustomerMatchRule(models.Model):
         for line in specs:
             total += line._contribution(profile_a, profile_b)
         return max(0.0, min(1.0, round(total, 4)))
+
+    def _score_if_reaches(self, profile_a, profile_b, specs, threshold):
+        """``(score, explanation)`` of ``_score_profiles`` when the score reaches ``threshold``, else
+        ``None``: most candidates of a scan fall below it, only the pairs kept are explained (learned
+        rules compare the two profiles once for both, see ``_LearnedSpec.score_if_reaches``)."""
+        if isinstance(specs, _LearnedSpec):
+            return specs.score_if_reaches(self, profile_a, profile_b, threshold)
+        if self._score_only(profile_a, profile_b, specs) < threshold:
+            return None
+        return self._score_profiles(profile_a, profile_b, specs)
 
     def _line_specs(self):
         """Snapshot for fast scoring loops: the lines (manual) or the learned weights."""
@@ -643,12 +672,10 @@ class CustomerMatchRule(models.Model):
             rule = self._rule_for_profile(profile_a, index)
             if not rule:
                 continue
-            # most candidates fall below the threshold: explain only the pairs that are kept
-            if rule._score_only(profile_a, profile_b, specs[rule.id]) < (
-                    rule.threshold if threshold is None else threshold):
-                continue
-            score, explanation = rule._score_profiles(profile_a, profile_b, specs[rule.id])
-            result.append((a_id, b_id, score, explanation, rule))
+            scored = rule._score_if_reaches(
+                profile_a, profile_b, specs[rule.id], rule.threshold if threshold is None else threshold)
+            if scored:
+                result.append((a_id, b_id, *scored, rule))
         return result
 
     @api.model
@@ -706,8 +733,9 @@ class CustomerMatchRule(models.Model):
         matches = []
         specs = rule._line_specs()
         for candidate_id in candidate_ids:
-            score, explanation = rule._score_profiles(profile, profiles[candidate_id], specs)
-            if score >= threshold:
+            scored = rule._score_if_reaches(profile, profiles[candidate_id], specs, threshold)
+            if scored:
+                score, explanation = scored
                 matches.append({
                     "partner_id": candidate_id, "score": score,
                     "explanation": explanation, "rule": rule,
@@ -753,9 +781,13 @@ class _LineSpec:
 
 class _LearnedSpec:
     """Snapshot of a learned rule's weights: per field its spec and weight per level, the term
-    frequencies of the fields that have some, and the prior."""
+    frequencies of the fields that have some, and the prior.
 
-    __slots__ = ("fields", "names", "weights", "prior_weight", "params", "frequencies")
+    The compared values of each profile it scores are extracted once (:meth:`values`) and kept
+    as long as the snapshot (one scan chunk, one check while typing): a scanned partner is
+    compared with several candidates, and a candidate with several scanned partners."""
+
+    __slots__ = ("fields", "names", "weights", "prior_weight", "params", "frequencies", "_values")
 
     def __init__(self, match_fields, params):
         self.params = params
@@ -766,20 +798,30 @@ class _LearnedSpec:
         self.frequencies = [tables.get(name) if spec.get("frequency_key") else None
                             for name, spec in zip(self.names, self.fields, strict=True)]
         self.prior_weight = fs.prior_weight(params["prior"])
+        self._values = {}
+
+    def values(self, matcher, profile):
+        """The compared values of a profile (``customer.match.rule._cu_profile_values``), extracted
+        at its first comparison; the profile is held with them, so its ``id`` stays its own."""
+        cached = self._values.get(id(profile))
+        if cached is None or cached[0] is not profile:
+            cached = self._values[id(profile)] = (profile, matcher._cu_profile_values(self.fields, profile))
+        return cached[1]
 
     def field_weights(self, matcher, profile_a, profile_b):
         """Comparison vector and the weight each field adds (``None``: missing): the level's weight,
         plus the term-frequency adjustment of the shared value at the exact level."""
-        vector = matcher._cu_compare_levels(self.fields, profile_a, profile_b)
+        values_a, values_b = self.values(matcher, profile_a), self.values(matcher, profile_b)
+        vector = matcher._cu_compare_values(self.fields, profile_a, values_a, profile_b, values_b)
         weights = []
-        for spec, level_weights, table, level in zip(
-                self.fields, self.weights, self.frequencies, vector, strict=True):
+        for spec, level_weights, table, level, field_a, field_b in zip(
+                self.fields, self.weights, self.frequencies, vector, values_a, values_b, strict=True):
             if level is None:
                 weights.append(None)
                 continue
             weight = level_weights[level]
             if level == 0 and table:
-                value = matcher._cu_agreed_value(spec, profile_a, profile_b)
+                value = matcher._cu_agreed_value(spec, profile_a, profile_b, field_a, field_b)
                 weight += fs.term_frequency_adjustment(table.get("u"), fs.value_frequency(table, value))
             weights.append(weight)
         return vector, weights
@@ -791,8 +833,19 @@ class _LearnedSpec:
     def score(self, matcher, profile_a, profile_b):
         return round(fs.probability(self.match_weight(matcher, profile_a, profile_b)[1]), 4)
 
-    def explain(self, matcher, profile_a, profile_b):
+    def score_if_reaches(self, matcher, profile_a, profile_b, threshold):
+        """``explain``'s ``(score, explanation)`` when the score reaches ``threshold``, else ``None``;
+        the two profiles are compared once for both."""
         vector, field_weights = self.field_weights(matcher, profile_a, profile_b)
+        total = self.prior_weight + sum(weight for weight in field_weights if weight is not None)
+        if round(fs.probability(total), 4) < threshold:
+            return None
+        return self._explain(matcher, profile_a, profile_b, vector, field_weights)
+
+    def explain(self, matcher, profile_a, profile_b):
+        return self._explain(matcher, profile_a, profile_b, *self.field_weights(matcher, profile_a, profile_b))
+
+    def _explain(self, matcher, profile_a, profile_b, vector, field_weights):
         total = self.prior_weight + sum(weight for weight in field_weights if weight is not None)
         prior = round(self.prior_weight, 4)
         explanation = [{
@@ -800,12 +853,13 @@ class _LearnedSpec:
             "level": "prior", "value_a": "", "value_b": "", "similarity": None,
             "weight": prior, "contribution": prior,
         }]
-        for name, spec, field_weight, level in zip(self.names, self.fields, field_weights, vector, strict=True):
+        for name, spec, field_weight, level, values_a, values_b in zip(
+                self.names, self.fields, field_weights, vector, self.values(matcher, profile_a),
+                self.values(matcher, profile_b), strict=True):
             weight = 0.0 if level is None else round(field_weight, 4)
             level_name = "missing" if level is None else spec["levels"][level]
             value_a = " / ".join(str(profile_a[col]) for col in spec["displays"] if profile_a.get(col))
             value_b = " / ".join(str(profile_b[col]) for col in spec["displays"] if profile_b.get(col))
-            values_a, values_b = (matcher._cu_field_values(spec, profile) for profile in (profile_a, profile_b))
             if spec.get("display") and values_a and values_b:
                 value_a, value_b = spec["display"](values_a[0], values_b[0])
             label = spec["label"]
