@@ -1,4 +1,5 @@
 import itertools
+import math
 from functools import lru_cache
 
 from odoo import api, fields, models
@@ -389,17 +390,27 @@ class CustomerMatchRule(models.Model):
     def _cu_compare_values(self, fields_specs, profile_a, values_a, profile_b, values_b):
         """Comparison vector of two profiles whose values were extracted by :meth:`_cu_profile_values`
         (the same ``fields_specs``): one level index (or ``None`` = missing) per field."""
-        vector = []
-        for spec, field_a, field_b in zip(fields_specs, values_a, values_b, strict=True):
-            if not field_a or not field_b:
-                vector.append(None)
-            elif spec.get("skip_if") and spec["skip_if"](profile_a, profile_b):
-                vector.append(None)
-            elif len(field_a) == 1 and len(field_b) == 1:
-                vector.append(spec["compare"](field_a[0], field_b[0]))
-            else:
-                vector.append(fs.best_level(spec["compare"], field_a, field_b))
-        return tuple(vector)
+        return tuple(self._cu_compare_field(spec, profile_a, field_a, profile_b, field_b)
+                     for spec, field_a, field_b in zip(fields_specs, values_a, values_b, strict=True))
+
+    @api.model
+    def _cu_compare_field(self, spec, profile_a, field_a, profile_b, field_b):
+        """Level index of one field of two profiles (``None`` = missing or not counted), from the
+        field's values ``field_a`` / ``field_b`` (:meth:`_cu_field_values`)."""
+        if not field_a or not field_b or (spec.get("skip_if") and spec["skip_if"](profile_a, profile_b)):
+            return None
+        if len(field_a) == 1 and len(field_b) == 1:
+            return spec["compare"](field_a[0], field_b[0])
+        return fs.best_level(spec["compare"], field_a, field_b)
+
+    @api.model
+    def _cu_scoring_order(self, fields_specs):
+        """Order in which the scan compares the fields of a pair (indices into ``fields_specs``): it
+        stops as soon as the fields left cannot lift the pair to the threshold any more (see
+        ``_LearnedSpec.score_if_reaches``). The names (``u_within_place``) come last: their
+        comparisons cost the most, and the blocking passes mostly propose pairs whose names agree,
+        so it is the other fields that rule a candidate out."""
+        return sorted(range(len(fields_specs)), key=lambda index: bool(fields_specs[index].get("u_within_place")))
 
     # ------------------------------------------------------------------
     # Scoring
@@ -787,7 +798,8 @@ class _LearnedSpec:
     as long as the snapshot (one scan chunk, one check while typing): a scanned partner is
     compared with several candidates, and a candidate with several scanned partners."""
 
-    __slots__ = ("fields", "names", "weights", "prior_weight", "params", "frequencies", "_values")
+    __slots__ = ("fields", "names", "weights", "prior_weight", "params", "frequencies", "_values", "order",
+                 "max_gains", "_bounds")
 
     def __init__(self, match_fields, params):
         self.params = params
@@ -799,6 +811,23 @@ class _LearnedSpec:
                             for name, spec in zip(self.names, self.fields, strict=True)]
         self.prior_weight = fs.prior_weight(params["prior"])
         self._values = {}
+        self.order = None
+        # the most each field can add: its best level, plus the largest term-frequency boost at the
+        # exact level; a missing value adds 0
+        self.max_gains = [
+            max(0.0, *(weight + (fs.TF_MAX_BOOST if level == 0 and table else 0.0)
+                       for level, weight in enumerate(level_weights)))
+            for level_weights, table in zip(self.weights, self.frequencies, strict=True)]
+        self._bounds = {}
+
+    def min_weight(self, threshold):
+        """The match weight below which a pair's score (a probability rounded to 4 digits) stays under
+        ``threshold`` (``None``: every weight may reach it), with a margin for rounding."""
+        if threshold not in self._bounds:
+            probability = threshold - 0.00005
+            self._bounds[threshold] = (
+                math.log2(probability / (1.0 - probability)) - 1e-6 if 0.0 < probability < 1.0 else None)
+        return self._bounds[threshold]
 
     def values(self, matcher, profile):
         """The compared values of a profile (``customer.match.rule._cu_profile_values``), extracted
@@ -835,8 +864,35 @@ class _LearnedSpec:
 
     def score_if_reaches(self, matcher, profile_a, profile_b, threshold):
         """``explain``'s ``(score, explanation)`` when the score reaches ``threshold``, else ``None``;
-        the two profiles are compared once for both."""
-        vector, field_weights = self.field_weights(matcher, profile_a, profile_b)
+        the two profiles are compared once for both.
+
+        The fields are compared in ``customer.match.rule._cu_scoring_order``; once the weight so far
+        plus the most the fields left could add (``max_gains``) stays under the threshold's weight,
+        the pair is dropped without comparing them: the same pairs are kept, with the same scores."""
+        minimum = self.min_weight(threshold)
+        if minimum is None:
+            vector, field_weights = self.field_weights(matcher, profile_a, profile_b)
+        else:
+            if self.order is None:
+                self.order = matcher._cu_scoring_order(self.fields)
+            values_a, values_b = self.values(matcher, profile_a), self.values(matcher, profile_b)
+            vector, field_weights = [None] * len(self.fields), [None] * len(self.fields)
+            reachable = self.prior_weight + sum(self.max_gains)
+            for index in self.order:
+                spec = self.fields[index]
+                level = matcher._cu_compare_field(spec, profile_a, values_a[index], profile_b, values_b[index])
+                weight = None
+                if level is not None:
+                    weight = self.weights[index][level]
+                    table = self.frequencies[index]
+                    if level == 0 and table:
+                        value = matcher._cu_agreed_value(spec, profile_a, profile_b, values_a[index], values_b[index])
+                        weight += fs.term_frequency_adjustment(table.get("u"), fs.value_frequency(table, value))
+                vector[index], field_weights[index] = level, weight
+                reachable += (weight or 0.0) - self.max_gains[index]
+                if reachable < minimum:
+                    return None
+            vector = tuple(vector)
         total = self.prior_weight + sum(weight for weight in field_weights if weight is not None)
         if round(fs.probability(total), 4) < threshold:
             return None
