@@ -360,9 +360,11 @@ class CustomerMatchRule(models.Model):
     @api.model
     def _cu_profile_values(self, fields_specs, profile):
         """The comparable values of a profile for each field of ``fields_specs`` (a tuple of
-        :meth:`_cu_field_values` lists): extracted once per profile when a scan or an estimation
-        compares it with many others (see :meth:`_cu_compare_values`)."""
-        return tuple(self._cu_field_values(spec, profile) for spec in fields_specs)
+        :meth:`_cu_field_values`, as tuples): extracted once per profile when a scan or an estimation
+        compares it with many others (see :meth:`_cu_compare_values`). Tuples of strings, which the
+        garbage collector stops tracking: a chunk keeps tens of thousands of them, as lists they
+        would make every collection walk them."""
+        return tuple(tuple(self._cu_field_values(spec, profile)) for spec in fields_specs)
 
     @api.model
     def _cu_agreed_value(self, spec, profile_a, profile_b, values_a=None, values_b=None):
