@@ -242,15 +242,20 @@ class CustomerMatchModel(models.Model):
         sample_ids = [row[0] for row in self.env.cr.fetchall()]
         profiles = Rule._profiles_from_ids(sample_ids)
         sample = [profiles[pid] for pid in sample_ids if pid in profiles]
+        # each customer's compared values, extracted once for all the pairs it takes part in
+        values = {profile["id"]: Rule._cu_profile_values(specs, profile) for profile in sample}
+
+        def compare(profile_a, profile_b):
+            return Rule._cu_compare_values(
+                specs, profile_a, values[profile_a["id"]], profile_b, values[profile_b["id"]])
 
         # u: random pairs, the exact level from the value frequencies
         random_vectors = [
-            Rule._cu_compare_levels(specs, sample[i], sample[j])
-            for i, j in fs.random_pairs(limits["random_pairs"], len(sample), seed=seed)
+            compare(sample[i], sample[j]) for i, j in fs.random_pairs(limits["random_pairs"], len(sample), seed=seed)
         ]
         exact_u = [fs.exact_u_from_frequencies([
-            self._cu_frequency_value(spec, (Rule._cu_field_values(spec, profile) or [None])[0])
-            for profile in sample]) for spec in specs]
+            self._cu_frequency_value(spec, (values[profile["id"]][p] or [None])[0])
+            for profile in sample]) for p, spec in enumerate(specs)]
         u = fs.estimate_u(random_vectors, n_levels, exact_u)
         # names: u among neighbours (random pairs of one place), whom blocking compares; a pair of
         # neighbours agreeing on another field (an e-mail, a phone, the street...) may be one customer
@@ -264,7 +269,7 @@ class CustomerMatchModel(models.Model):
                   if not spec.get("u_within_place") and spec["keys"][0] not in Rule._cu_place_columns()]
         local_vectors = [
             vector for vector in (
-                Rule._cu_compare_levels(specs, sample[i], sample[j])
+                compare(sample[i], sample[j])
                 for i, j in fs.random_pairs_within(places.values(), limits["random_pairs"], seed=seed))
             if not any(vector[p] == 0 for p in others)]
         u_local = fs.estimate_u(local_vectors, n_levels)
@@ -284,8 +289,8 @@ class CustomerMatchModel(models.Model):
                 break
         missing = {pid for pair in all_pairs for pid in pair} - set(profiles)
         profiles.update(Rule._profiles_from_ids(missing))
-        vectors = [Rule._cu_compare_levels(specs, profiles[a], profiles[b])
-                   for a, b in sorted(all_pairs) if a in profiles and b in profiles]
+        values.update((pid, Rule._cu_profile_values(specs, profiles[pid])) for pid in missing if pid in profiles)
+        vectors = [compare(profiles[a], profiles[b]) for a, b in sorted(all_pairs) if a in profiles and b in profiles]
 
         # m and λ by EM with u fixed, over every pair the candidates were drawn from (every sampled
         # customer against every customer in scope): the pairs no blocking pass proposes count as
@@ -324,21 +329,25 @@ class CustomerMatchModel(models.Model):
 
     def _cu_count_frequencies(self, match_fields, limit):
         """Term frequencies of the fields with a ``frequency_key``, counted on up to ``limit`` customers in
-        scope (the same reproducible order as the sample): ``{field: fellegi_sunter.term_frequencies}``."""
+        scope (the same reproducible order as the sample): ``{field: fellegi_sunter.term_frequencies}``.
+
+        Only the columns those fields read (their ``keys``) are fetched, in one query."""
         self.ensure_one()
         specs = {name: spec for name, spec in match_fields.items() if spec.get("frequency_key")}
         if not specs:
             return {}
         Rule = self.env["customer.match.rule"].sudo()
+        columns = list(dict.fromkeys(key for spec in specs.values() for key in spec["keys"]))
+        self.env["res.partner"].flush_model(columns)
         self.env.cr.execute(SQL(
-            "SELECT p.id FROM res_partner p WHERE %s ORDER BY md5(p.id::text) LIMIT %s", self._cu_scope_sql(), limit))
-        ids = [row[0] for row in self.env.cr.fetchall()]
+            "SELECT %s FROM res_partner p WHERE %s ORDER BY md5(p.id::text) LIMIT %s",
+            SQL(", ").join(SQL.identifier("p", column) for column in columns), self._cu_scope_sql(), limit))
         values = {name: [] for name in specs}
-        for start in range(0, len(ids), 10000):
-            for profile in Rule._profiles_from_ids(ids[start:start + 10000]).values():
-                for name, spec in specs.items():
-                    found = Rule._cu_field_values(spec, profile)
-                    values[name].append(self._cu_frequency_value(spec, found[0]) if found else None)
+        for row in self.env.cr.fetchall():
+            profile = dict(zip(columns, row, strict=True))
+            for name, spec in specs.items():
+                found = Rule._cu_field_values(spec, profile)
+                values[name].append(self._cu_frequency_value(spec, found[0]) if found else None)
         return {name: fs.term_frequencies(found) for name, found in values.items()}
 
     @api.model

@@ -1,4 +1,6 @@
 import itertools
+import math
+from functools import lru_cache
 
 from odoo import api, fields, models
 from odoo.tools import SQL, ormcache
@@ -39,7 +41,9 @@ BLOCK_STREET_SIMILARITY = 0.3
 BLOCK_STREET_SIMILARITY_ADDRESS = 0.5
 
 
+@lru_cache(maxsize=65536)
 def _street_words(street_key):
+    """The street of a street key without its numbers (cached: a scan extracts it for every pair)."""
     return normalize.street_parts(street_key)[0]
 
 
@@ -363,10 +367,23 @@ class CustomerMatchRule(models.Model):
         return values
 
     @api.model
-    def _cu_agreed_value(self, spec, profile_a, profile_b):
+    def _cu_profile_values(self, fields_specs, profile):
+        """The comparable values of a profile for each field of ``fields_specs`` (a tuple of
+        :meth:`_cu_field_values`, as tuples): extracted once per profile when a scan or an estimation
+        compares it with many others (see :meth:`_cu_compare_values`). Tuples of strings, which the
+        garbage collector stops tracking: a chunk keeps tens of thousands of them, as lists they
+        would make every collection walk them."""
+        return tuple(tuple(self._cu_field_values(spec, profile)) for spec in fields_specs)
+
+    @api.model
+    def _cu_agreed_value(self, spec, profile_a, profile_b, values_a=None, values_b=None):
         """The value two profiles share on a field at its exact level, as counted in the term
-        frequencies (``agreed_value``, else ``frequency_key`` of the first profile's value)."""
-        values_a, values_b = self._cu_field_values(spec, profile_a), self._cu_field_values(spec, profile_b)
+        frequencies (``agreed_value``, else ``frequency_key`` of the first profile's value).
+        ``values_a`` / ``values_b``: the field's values of the profiles when already extracted."""
+        if values_a is None:
+            values_a = self._cu_field_values(spec, profile_a)
+        if values_b is None:
+            values_b = self._cu_field_values(spec, profile_b)
         if not values_a or not values_b:
             return None
         if spec.get("agreed_value"):
@@ -376,20 +393,35 @@ class CustomerMatchRule(models.Model):
     @api.model
     def _cu_compare_levels(self, fields_specs, profile_a, profile_b):
         """Comparison vector of two profiles: one level index (or ``None`` = missing) per field."""
-        vector = []
-        for spec in fields_specs:
-            if spec.get("skip_if") and spec["skip_if"](profile_a, profile_b):
-                vector.append(None)
-                continue
-            values_a = self._cu_field_values(spec, profile_a)
-            values_b = self._cu_field_values(spec, profile_b) if values_a else None
-            if not values_a or not values_b:
-                vector.append(None)
-            elif len(values_a) == 1 and len(values_b) == 1:
-                vector.append(spec["compare"](values_a[0], values_b[0]))
-            else:
-                vector.append(fs.best_level(spec["compare"], values_a, values_b))
-        return tuple(vector)
+        return self._cu_compare_values(
+            fields_specs, profile_a, self._cu_profile_values(fields_specs, profile_a),
+            profile_b, self._cu_profile_values(fields_specs, profile_b))
+
+    @api.model
+    def _cu_compare_values(self, fields_specs, profile_a, values_a, profile_b, values_b):
+        """Comparison vector of two profiles whose values were extracted by :meth:`_cu_profile_values`
+        (the same ``fields_specs``): one level index (or ``None`` = missing) per field."""
+        return tuple(self._cu_compare_field(spec, profile_a, field_a, profile_b, field_b)
+                     for spec, field_a, field_b in zip(fields_specs, values_a, values_b, strict=True))
+
+    @api.model
+    def _cu_compare_field(self, spec, profile_a, field_a, profile_b, field_b):
+        """Level index of one field of two profiles (``None`` = missing or not counted), from the
+        field's values ``field_a`` / ``field_b`` (:meth:`_cu_field_values`)."""
+        if not field_a or not field_b or (spec.get("skip_if") and spec["skip_if"](profile_a, profile_b)):
+            return None
+        if len(field_a) == 1 and len(field_b) == 1:
+            return spec["compare"](field_a[0], field_b[0])
+        return fs.best_level(spec["compare"], field_a, field_b)
+
+    @api.model
+    def _cu_scoring_order(self, fields_specs):
+        """Order in which the scan compares the fields of a pair (indices into ``fields_specs``): it
+        stops as soon as the fields left cannot lift the pair to the threshold any more (see
+        ``_LearnedSpec.score_if_reaches``). The names (``u_within_place``) come last: their
+        comparisons cost the most, and the blocking passes mostly propose pairs whose names agree,
+        so it is the other fields that rule a candidate out."""
+        return sorted(range(len(fields_specs)), key=lambda index: bool(fields_specs[index].get("u_within_place")))
 
     # ------------------------------------------------------------------
     # Scoring
@@ -441,6 +473,16 @@ class CustomerMatchRule(models.Model):
         for line in specs:
             total += line._contribution(profile_a, profile_b)
         return max(0.0, min(1.0, round(total, 4)))
+
+    def _score_if_reaches(self, profile_a, profile_b, specs, threshold):
+        """``(score, explanation)`` of ``_score_profiles`` when the score reaches ``threshold``, else
+        ``None``: most candidates of a scan fall below it, only the pairs kept are explained (learned
+        rules compare the two profiles once for both, see ``_LearnedSpec.score_if_reaches``)."""
+        if isinstance(specs, _LearnedSpec):
+            return specs.score_if_reaches(self, profile_a, profile_b, threshold)
+        if self._score_only(profile_a, profile_b, specs) < threshold:
+            return None
+        return self._score_profiles(profile_a, profile_b, specs)
 
     def _line_specs(self):
         """Snapshot for fast scoring loops: the lines (manual) or the learned weights."""
@@ -683,12 +725,10 @@ class CustomerMatchRule(models.Model):
             rule = self._rule_for_profile(profile_a, index)
             if not rule:
                 continue
-            # most candidates fall below the threshold: explain only the pairs that are kept
-            if rule._score_only(profile_a, profile_b, specs[rule.id]) < (
-                    rule.threshold if threshold is None else threshold):
-                continue
-            score, explanation = rule._score_profiles(profile_a, profile_b, specs[rule.id])
-            result.append((a_id, b_id, score, explanation, rule))
+            scored = rule._score_if_reaches(
+                profile_a, profile_b, specs[rule.id], rule.threshold if threshold is None else threshold)
+            if scored:
+                result.append((a_id, b_id, *scored, rule))
         return result
 
     @api.model
@@ -746,8 +786,9 @@ class CustomerMatchRule(models.Model):
         matches = []
         specs = rule._line_specs()
         for candidate_id in candidate_ids:
-            score, explanation = rule._score_profiles(profile, profiles[candidate_id], specs)
-            if score >= threshold:
+            scored = rule._score_if_reaches(profile, profiles[candidate_id], specs, threshold)
+            if scored:
+                score, explanation = scored
                 matches.append({
                     "partner_id": candidate_id, "score": score,
                     "explanation": explanation, "rule": rule,
@@ -793,9 +834,14 @@ class _LineSpec:
 
 class _LearnedSpec:
     """Snapshot of a learned rule's weights: per field its spec and weight per level, the term
-    frequencies of the fields that have some, and the prior."""
+    frequencies of the fields that have some, and the prior.
 
-    __slots__ = ("fields", "names", "weights", "prior_weight", "params", "frequencies")
+    The compared values of each profile it scores are extracted once (:meth:`values`) and kept
+    as long as the snapshot (one scan chunk, one check while typing): a scanned partner is
+    compared with several candidates, and a candidate with several scanned partners."""
+
+    __slots__ = ("fields", "names", "weights", "prior_weight", "params", "frequencies", "_values", "order",
+                 "max_gains", "_bounds")
 
     def __init__(self, match_fields, params):
         self.params = params
@@ -806,20 +852,47 @@ class _LearnedSpec:
         self.frequencies = [tables.get(name) if spec.get("frequency_key") else None
                             for name, spec in zip(self.names, self.fields, strict=True)]
         self.prior_weight = fs.prior_weight(params["prior"])
+        self._values = {}
+        self.order = None
+        # the most each field can add: its best level, plus the largest term-frequency boost at the
+        # exact level; a missing value adds 0
+        self.max_gains = [
+            max(0.0, *(weight + (fs.TF_MAX_BOOST if level == 0 and table else 0.0)
+                       for level, weight in enumerate(level_weights)))
+            for level_weights, table in zip(self.weights, self.frequencies, strict=True)]
+        self._bounds = {}
+
+    def min_weight(self, threshold):
+        """The match weight below which a pair's score (a probability rounded to 4 digits) stays under
+        ``threshold`` (``None``: every weight may reach it), with a margin for rounding."""
+        if threshold not in self._bounds:
+            probability = threshold - 0.00005
+            self._bounds[threshold] = (
+                math.log2(probability / (1.0 - probability)) - 1e-6 if 0.0 < probability < 1.0 else None)
+        return self._bounds[threshold]
+
+    def values(self, matcher, profile):
+        """The compared values of a profile (``customer.match.rule._cu_profile_values``), extracted
+        at its first comparison; the profile is held with them, so its ``id`` stays its own."""
+        cached = self._values.get(id(profile))
+        if cached is None or cached[0] is not profile:
+            cached = self._values[id(profile)] = (profile, matcher._cu_profile_values(self.fields, profile))
+        return cached[1]
 
     def field_weights(self, matcher, profile_a, profile_b):
         """Comparison vector and the weight each field adds (``None``: missing): the level's weight,
         plus the term-frequency adjustment of the shared value at the exact level."""
-        vector = matcher._cu_compare_levels(self.fields, profile_a, profile_b)
+        values_a, values_b = self.values(matcher, profile_a), self.values(matcher, profile_b)
+        vector = matcher._cu_compare_values(self.fields, profile_a, values_a, profile_b, values_b)
         weights = []
-        for spec, level_weights, table, level in zip(
-                self.fields, self.weights, self.frequencies, vector, strict=True):
+        for spec, level_weights, table, level, field_a, field_b in zip(
+                self.fields, self.weights, self.frequencies, vector, values_a, values_b, strict=True):
             if level is None:
                 weights.append(None)
                 continue
             weight = level_weights[level]
             if level == 0 and table:
-                value = matcher._cu_agreed_value(spec, profile_a, profile_b)
+                value = matcher._cu_agreed_value(spec, profile_a, profile_b, field_a, field_b)
                 weight += fs.term_frequency_adjustment(table.get("u"), fs.value_frequency(table, value))
             weights.append(weight)
         return vector, weights
@@ -831,8 +904,46 @@ class _LearnedSpec:
     def score(self, matcher, profile_a, profile_b):
         return round(fs.probability(self.match_weight(matcher, profile_a, profile_b)[1]), 4)
 
+    def score_if_reaches(self, matcher, profile_a, profile_b, threshold):
+        """``explain``'s ``(score, explanation)`` when the score reaches ``threshold``, else ``None``;
+        the two profiles are compared once for both.
+
+        The fields are compared in ``customer.match.rule._cu_scoring_order``; once the weight so far
+        plus the most the fields left could add (``max_gains``) stays under the threshold's weight,
+        the pair is dropped without comparing them: the same pairs are kept, with the same scores."""
+        minimum = self.min_weight(threshold)
+        if minimum is None:
+            vector, field_weights = self.field_weights(matcher, profile_a, profile_b)
+        else:
+            if self.order is None:
+                self.order = matcher._cu_scoring_order(self.fields)
+            values_a, values_b = self.values(matcher, profile_a), self.values(matcher, profile_b)
+            vector, field_weights = [None] * len(self.fields), [None] * len(self.fields)
+            reachable = self.prior_weight + sum(self.max_gains)
+            for index in self.order:
+                spec = self.fields[index]
+                level = matcher._cu_compare_field(spec, profile_a, values_a[index], profile_b, values_b[index])
+                weight = None
+                if level is not None:
+                    weight = self.weights[index][level]
+                    table = self.frequencies[index]
+                    if level == 0 and table:
+                        value = matcher._cu_agreed_value(spec, profile_a, profile_b, values_a[index], values_b[index])
+                        weight += fs.term_frequency_adjustment(table.get("u"), fs.value_frequency(table, value))
+                vector[index], field_weights[index] = level, weight
+                reachable += (weight or 0.0) - self.max_gains[index]
+                if reachable < minimum:
+                    return None
+            vector = tuple(vector)
+        total = self.prior_weight + sum(weight for weight in field_weights if weight is not None)
+        if round(fs.probability(total), 4) < threshold:
+            return None
+        return self._explain(matcher, profile_a, profile_b, vector, field_weights)
+
     def explain(self, matcher, profile_a, profile_b):
-        vector, field_weights = self.field_weights(matcher, profile_a, profile_b)
+        return self._explain(matcher, profile_a, profile_b, *self.field_weights(matcher, profile_a, profile_b))
+
+    def _explain(self, matcher, profile_a, profile_b, vector, field_weights):
         total = self.prior_weight + sum(weight for weight in field_weights if weight is not None)
         prior = round(self.prior_weight, 4)
         explanation = [{
@@ -840,12 +951,13 @@ class _LearnedSpec:
             "level": "prior", "value_a": "", "value_b": "", "similarity": None,
             "weight": prior, "contribution": prior,
         }]
-        for name, spec, field_weight, level in zip(self.names, self.fields, field_weights, vector, strict=True):
+        for name, spec, field_weight, level, values_a, values_b in zip(
+                self.names, self.fields, field_weights, vector, self.values(matcher, profile_a),
+                self.values(matcher, profile_b), strict=True):
             weight = 0.0 if level is None else round(field_weight, 4)
             level_name = "missing" if level is None else spec["levels"][level]
             value_a = " / ".join(str(profile_a[col]) for col in spec["displays"] if profile_a.get(col))
             value_b = " / ".join(str(profile_b[col]) for col in spec["displays"] if profile_b.get(col))
-            values_a, values_b = (matcher._cu_field_values(spec, profile) for profile in (profile_a, profile_b))
             if spec.get("display") and values_a and values_b:
                 value_a, value_b = spec["display"](values_a[0], values_b[0])
             label = spec["label"]

@@ -1,4 +1,5 @@
 import random
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
@@ -237,6 +238,54 @@ class TestLearnedModel(CustomerUnificationMatchCase):
         # estimated before persons compared given and family name apart: re-estimated
         self.model.line_ids[:1].copy({"field": "name", "level": "exact"})
         self.assertTrue(self.model._cu_needs_estimation(count=count, min_partners=2))
+
+    def test_scan_reuses_the_estimate_until_the_customers_drift(self):
+        """A scan estimates the weights once, the next scans reuse them, a scan after the customers
+        changed by more than ``drift_share`` estimates them again."""
+        Model = self.registry["customer.match.model"]
+        estimate = Model._cu_estimate
+        estimated = []
+
+        def counting_estimate(model, *args, **kwargs):
+            estimated.append(model.id)
+            return estimate(model, *args, **kwargs)
+
+        def scan():
+            estimated.clear()
+            self.env["customer.scan.job"].create({"mode": "full"})._run_to_completion()
+            return [model_id for model_id in estimated if model_id == self.model.id]
+
+        with patch.object(Model, "_cu_min_partners", lambda model: 2), \
+                patch.object(Model, "_cu_estimate", counting_estimate):
+            self.assertEqual(scan(), [self.model.id], "never estimated: the first scan estimates")
+            lines = self.model.line_ids
+            self.assertEqual(scan(), [], "same customers: the estimate is reused")
+            self.assertEqual(self.model.line_ids, lines)
+            self.Partner.create([{"name": f"Nuovo Cliente{index}", "city": "Zzyzx", "company_id":
+                                  self.other_company.id} for index in range(int(len(self.partners) * 0.1))])
+            self.assertEqual(scan(), [], "a change under the drift share: still reused")
+            self.Partner.create([{"name": f"Altro Cliente{index}", "city": "Zzyzx", "company_id":
+                                  self.other_company.id} for index in range(int(len(self.partners) * 0.2))])
+            self.assertEqual(scan(), [self.model.id], "the customers drifted: estimated again")
+            self.assertNotEqual(self.model.line_ids, lines)
+
+    def test_batch_scoring_matches_pair_by_pair(self):
+        """The scan's batch scoring (values extracted once per customer, one comparison for the score
+        and the explanation, pairs dropped early) gives every pair the score and explanation of scoring
+        it alone, and keeps exactly the pairs reaching the threshold."""
+        self.model._cu_estimate(min_partners=2)
+        Rule = self.env["customer.match.rule"]
+        pairs = sorted(set(Rule._candidate_pairs(self.partners.ids)) | {
+            (self.partners[i].id, self.partners[j].id) for i, j in ((0, 2), (3, 40), (7, 8))})
+        alone = {(a, b): self.rule._score_pair(self.Partner.browse(a), self.Partner.browse(b)) for a, b in pairs}
+        batch = {(a, b): (score, explanation)
+                 for a, b, score, explanation, _rule in Rule._score_candidate_pairs(pairs, threshold=0.0)}
+        self.assertEqual(batch, alone)
+        # at the rule's threshold a pair is dropped as soon as the fields left cannot lift it there
+        kept = {(a, b): (score, explanation)
+                for a, b, score, explanation, _rule in Rule._score_candidate_pairs(pairs)}
+        self.assertEqual(kept, {pair: scored for pair, scored in alone.items() if scored[0] >= self.rule.threshold})
+        self.assertTrue(kept and len(kept) < len(pairs), "some pairs reach the threshold, others not")
 
     def test_explanation_weights_sum_to_the_pair_weight(self):
         self.model._cu_estimate(min_partners=2)
