@@ -392,7 +392,11 @@ class CustomerMatchRule(models.Model):
 
     @api.model
     def _cu_compare_levels(self, fields_specs, profile_a, profile_b):
-        """Comparison vector of two profiles: one level index (or ``None`` = missing) per field."""
+        """Comparison vector of two profiles: one level index (or ``None`` = missing) per field.
+
+        A convenience for one pair: the scan, the estimation and the check while typing compare
+        through :meth:`_cu_compare_field` (one field of one pair), the method to override to change
+        how a field is compared everywhere."""
         return self._cu_compare_values(
             fields_specs, profile_a, self._cu_profile_values(fields_specs, profile_a),
             profile_b, self._cu_profile_values(fields_specs, profile_b))
