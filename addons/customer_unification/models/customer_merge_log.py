@@ -23,8 +23,10 @@ class CustomerMergeLog(models.Model):
     reason = fields.Text(readonly=True)
     duplicate_group_id = fields.Many2one("customer.duplicate.group", readonly=True,
                                          ondelete="set null", index=True)
-    score = fields.Float(readonly=True, digits=(3, 2), help="Best duplicate score of the merged group; for a merge no group proposed, the "
-                         "matching engine's score of the master with its closest source.")
+    score = fields.Float(
+        readonly=True, digits=(3, 2),
+        help="Best duplicate score of the merged group; for a merge no group proposed, the "
+             "matching engine's score of the master with its closest source.")
     master_id = fields.Many2one(
         "res.partner", readonly=True, index=True, ondelete="restrict",
         context={"active_test": False})

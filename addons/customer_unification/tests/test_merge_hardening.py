@@ -65,7 +65,8 @@ class TestMergeNoContextBypass(MergeCommon):
         self.assertEqual(len(other_log.line_ids), lines_before)
         self.assertIn("crm_lead", log.line_ids.mapped("table_name"))
         self.assertLess(engine_score, 0.99)
-        self.assertAlmostEqual(log.score, round(engine_score, 2), places=2, msg="the engine's score, not the injected one")
+        self.assertAlmostEqual(log.score, round(engine_score, 2), places=2,
+                               msg="the engine's score, not the injected one")
 
     def test_group_of_other_contacts_gives_neither_score_nor_state(self):
         self.source.vat = False
