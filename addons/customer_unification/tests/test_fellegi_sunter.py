@@ -330,6 +330,22 @@ class TestLearnedModel(CustomerUnificationMatchCase):
         self.assertTrue(all(pair.score >= 0.9 for pair in pairs))
 
 
+    def test_overridden_field_comparison_reaches_scan_and_typing_check(self):
+        """``_cu_compare_field`` is the one comparison of learned rules: a consultant's override of it
+        changes the scan's pairs and the check while typing alike (here: no field is ever counted,
+        so nothing reaches the threshold)."""
+        self.model._cu_estimate(min_partners=2)
+        Rule = self.env["customer.match.rule"]
+        original, twin = self.partners[0], self.partners[1]  # keyed in twice (setUpClass)
+        profile = Rule._profile_from_record(twin)
+        self.assertIn(original.id, [match["partner_id"] for match in Rule._match_profile(profile)],
+                      "without the override the twin is found while typing")
+        with patch.object(self.registry["customer.match.rule"], "_cu_compare_field", lambda *args: None):
+            self.env["customer.scan.job"].create({"mode": "full"})._run_to_completion()
+            matches = Rule._match_profile(profile)
+        self.assertFalse(self.env["customer.duplicate.pair"].search([("partner_a_id", "in", self.partners.ids)]))
+        self.assertFalse(matches)
+
 @tagged("post_install", "-at_install")
 class TestTypoProofBlocking(CustomerUnificationMatchCase):
     """A names-and-addresses-only duplicate with a typo in any single field is still a candidate."""
