@@ -883,23 +883,27 @@ class _LearnedSpec:
             cached = self._values[id(profile)] = (profile, matcher._cu_profile_values(self.fields, profile))
         return cached[1]
 
+    def field_weight(self, matcher, index, profile_a, profile_b, field_a, field_b):
+        """``(level, weight)`` of the field ``index`` of two profiles whose values of that field are
+        ``field_a`` / ``field_b`` (``(None, None)``: missing): the level's weight, plus the
+        term-frequency adjustment of the shared value at the exact level."""
+        spec = self.fields[index]
+        level = matcher._cu_compare_field(spec, profile_a, field_a, profile_b, field_b)
+        if level is None:
+            return None, None
+        weight = self.weights[index][level]
+        table = self.frequencies[index]
+        if level == 0 and table:
+            value = matcher._cu_agreed_value(spec, profile_a, profile_b, field_a, field_b)
+            weight += fs.term_frequency_adjustment(table.get("u"), fs.value_frequency(table, value))
+        return level, weight
+
     def field_weights(self, matcher, profile_a, profile_b):
-        """Comparison vector and the weight each field adds (``None``: missing): the level's weight,
-        plus the term-frequency adjustment of the shared value at the exact level."""
+        """Comparison vector and the weight each field adds (``None``: missing), see :meth:`field_weight`."""
         values_a, values_b = self.values(matcher, profile_a), self.values(matcher, profile_b)
-        vector = matcher._cu_compare_values(self.fields, profile_a, values_a, profile_b, values_b)
-        weights = []
-        for spec, level_weights, table, level, field_a, field_b in zip(
-                self.fields, self.weights, self.frequencies, vector, values_a, values_b, strict=True):
-            if level is None:
-                weights.append(None)
-                continue
-            weight = level_weights[level]
-            if level == 0 and table:
-                value = matcher._cu_agreed_value(spec, profile_a, profile_b, field_a, field_b)
-                weight += fs.term_frequency_adjustment(table.get("u"), fs.value_frequency(table, value))
-            weights.append(weight)
-        return vector, weights
+        levels = [self.field_weight(matcher, index, profile_a, profile_b, values_a[index], values_b[index])
+                  for index in range(len(self.fields))]
+        return tuple(level for level, _weight in levels), [weight for _level, weight in levels]
 
     def match_weight(self, matcher, profile_a, profile_b):
         vector, weights = self.field_weights(matcher, profile_a, profile_b)
@@ -925,15 +929,8 @@ class _LearnedSpec:
             vector, field_weights = [None] * len(self.fields), [None] * len(self.fields)
             reachable = self.prior_weight + sum(self.max_gains)
             for index in self.order:
-                spec = self.fields[index]
-                level = matcher._cu_compare_field(spec, profile_a, values_a[index], profile_b, values_b[index])
-                weight = None
-                if level is not None:
-                    weight = self.weights[index][level]
-                    table = self.frequencies[index]
-                    if level == 0 and table:
-                        value = matcher._cu_agreed_value(spec, profile_a, profile_b, values_a[index], values_b[index])
-                        weight += fs.term_frequency_adjustment(table.get("u"), fs.value_frequency(table, value))
+                level, weight = self.field_weight(
+                    matcher, index, profile_a, profile_b, values_a[index], values_b[index])
                 vector[index], field_weights[index] = level, weight
                 reachable += (weight or 0.0) - self.max_gains[index]
                 if reachable < minimum:

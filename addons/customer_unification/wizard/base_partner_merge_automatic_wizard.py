@@ -429,7 +429,13 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         master with one of the sources, so that every merge log says how alike the contacts
         were (seam)."""
         Rule = self.env["customer.match.rule"].sudo()
-        return max((Rule._score_pair(dst_partner, source)[0] for source in src_partners), default=0.0)
+        profiles = Rule._profiles_from_ids([dst_partner.id, *src_partners.ids])  # one read for all
+        master = profiles[dst_partner.id]
+        rule = Rule._rule_for_profile(master)
+        if not rule:
+            return 0.0
+        specs = rule._line_specs()
+        return max((rule._score_only(master, profiles[source.id], specs) for source in src_partners), default=0.0)
 
     def _retire_sources(self, src_partners, log):
         """Archive the merged sources (or delete them when asked)."""
