@@ -17,8 +17,6 @@ KEY_DEPENDENCIES = (
 
 #: Composite btree indexes of the blocking passes: ``{index name: columns}``.
 BLOCK_INDEXES = {
-    "res_partner__cu_phonetic_zip_index": ("cu_phonetic_key", "cu_zip_key"),
-    "res_partner__cu_phonetic_city_index": ("cu_phonetic_key", "cu_city_key"),
     "res_partner__cu_zip_house_index": ("cu_zip_key", "cu_house_key"),
 }
 

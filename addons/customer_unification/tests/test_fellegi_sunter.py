@@ -380,9 +380,9 @@ class TestTypoProofBlocking(CustomerUnificationMatchCase):
         cannot use the pairs they add)."""
         Rule = self.env["customer.match.rule"]
         self.assertFalse(Rule.search([("scoring", "=", "learned")]), "the shipped rules are manual")
-        self.assertNotIn("phonetic_zip", [p.key for p in Rule._blocking_passes()])
+        self.assertNotIn("phonetic_region", [p.key for p in Rule._blocking_passes()])
         self.env.ref("customer_unification.customer_match_rule_individual").scoring = "learned"
-        self.assertIn("phonetic_zip", [p.key for p in Rule._blocking_passes()])
+        self.assertIn("phonetic_region", [p.key for p in Rule._blocking_passes()])
 
     def test_mistyped_zip_and_city_stay_a_candidate(self):
         """Two place fields mistyped (and another house number): the phonetic name key within the
