@@ -1,3 +1,4 @@
+import itertools
 import math
 from functools import lru_cache
 
@@ -6,6 +7,7 @@ from odoo.tools import SQL, ormcache
 
 from ..tools import fellegi_sunter as fs
 from ..tools import normalize
+from .res_partner import BLOCK_ADDRESS_COLUMNS
 
 PROFILE_COLUMNS = (
     "id", "is_company", "company_id", "parent_id", "name", "email", "phone", "mobile", "vat",
@@ -85,13 +87,15 @@ class BlockingPass:
     ``b`` of the ``lookup`` whose ``b_key`` comes nearest to ``a_key`` in the order of a btree index
     on ``(b.place, b_key)``, at most ``customer.match.rule._blocking_pass_limit()`` on each side, read
     from the index alone; ``refine`` then sees them as ``w`` (``w.id``, ``w.name_key``: their
-    ``cu_name_key``)."""
+    ``cu_name_key``, and ``w.<column>`` for each of ``columns``: more columns of ``b`` read from
+    the index, which must include them, so that ``refine`` drops a neighbour before its row is
+    read)."""
 
-    __slots__ = ("key", "lookup", "refine", "fields", "neighbours")
+    __slots__ = ("key", "lookup", "refine", "fields", "neighbours", "columns")
 
-    def __init__(self, key, lookup, refine=None, fields=(), neighbours=None):
+    def __init__(self, key, lookup, refine=None, fields=(), neighbours=None, columns=()):
         self.key, self.lookup, self.refine, self.fields = key, lookup, refine, frozenset(fields)
-        self.neighbours = neighbours
+        self.neighbours, self.columns = neighbours, tuple(columns)
 
 
 class CustomerMatchRule(models.Model):
@@ -532,7 +536,8 @@ class CustomerMatchRule(models.Model):
             return SQL("customer_unification_name_rotated(%s)", column) if rotated else column
 
         def nearest_names(place, fields, condition=None, label=None, refine=None,
-                          name_similarity=BLOCK_NAME_SIMILARITY, orders=None):
+                          name_similarity=BLOCK_NAME_SIMILARITY, orders=None, columns=()):
+            # ``refine``: a function of the candidate's alias (``b``: the same name; ``w``: a neighbour)
             # the same name in the same place (homonyms: they would crowd the neighbourhood), then the
             # nearest names there by the name key (words sorted: a swap does not move it) and by the
             # rotated key (last word first: nor does a typo in the first word), each key of ``a`` against
@@ -542,14 +547,14 @@ class CustomerMatchRule(models.Model):
             label = label or place.removeprefix("cu_").removesuffix("_key")
             conditions = [condition] if condition else []
             passes = [BlockingPass(f"name_{label}", SQL(" AND ").join([*conditions, same(place, "cu_name_key")]),
-                                   refine, fields=fields)]
+                                   refine and refine("b"), fields=fields)]
             same_place = SQL(" AND ").join([*conditions, same(place)])
             similar = SQL("similarity(w.name_key, a.cu_name_key) >= %s", name_similarity)
             for b_rotated, a_rotated in orders or self._cu_name_orders():
                 passes.append(BlockingPass(
                     f"name_{label}_near_{int(b_rotated)}{int(a_rotated)}", same_place,
-                    SQL(" AND ").join([similar, refine]) if refine else similar, fields=fields,
-                    neighbours=(place, name_key("b", b_rotated), name_key("a", a_rotated))))
+                    SQL(" AND ").join([similar, refine("w")]) if refine else similar, fields=fields,
+                    neighbours=(place, name_key("b", b_rotated), name_key("a", a_rotated)), columns=columns))
             return passes
 
         similar_names = SQL("similarity(b.cu_name_key, a.cu_name_key) >= %s", BLOCK_NAME_SIMILARITY)
@@ -566,7 +571,9 @@ class CustomerMatchRule(models.Model):
             # a name alike + the same zip / city (typo in the other place fields); a city is much bigger
             # than a zip: for partners without a zip only
             *nearest_names("cu_zip_key", ("name", "zip")),
-            *nearest_names("cu_city_key", ("name", "city"), SQL("a.cu_zip_key IS NULL")),
+            # (few partners lack a zip: their walks are cheap, the crossed orders too)
+            *nearest_names("cu_city_key", ("name", "city"), SQL("a.cu_zip_key IS NULL"),
+                           orders=tuple(itertools.product((False, True), repeat=2))),
             BlockingPass("street", same("cu_street_key"), similar_names,
                          fields=("name", "street", "house_number")),
         ]
@@ -578,10 +585,10 @@ class CustomerMatchRule(models.Model):
         # name); a city is much bigger than a zip, its namesakes at another address are not scored
         return passes + [
             *nearest_names("cu_city_key", ("name", "city"), label="city_address",
-                           refine=self._blocking_address_evidence_sql(), name_similarity=BLOCK_NAME_SIMILARITY_ADDRESS,
+                           refine=self._blocking_address_evidence_sql, name_similarity=BLOCK_NAME_SIMILARITY_ADDRESS,
                            # the name key's order only: the rotated order found 3 more of the legacy
                            # profile's 2,862 true pairs and cost a quarter of the scan's blocking
-                           orders=((False, False),)),
+                           orders=((False, False),), columns=BLOCK_ADDRESS_COLUMNS),
             # the same street and house number in the same region, names keyed in differently (an initial,
             # a nickname, a typo) while the zip is mistyped: a household at most
             BlockingPass("street_region", same("cu_street_key"), SQL(
@@ -610,18 +617,24 @@ class CustomerMatchRule(models.Model):
         return ((False, False), (True, True))
 
     @api.model
-    def _blocking_address_evidence_sql(self):
-        """SQL condition on the candidate ``b`` and the scanned partner ``a`` of one city: a second element
+    def _blocking_address_evidence_sql(self, alias="w"):
+        """SQL condition on a candidate of the scanned partner ``a``'s city and ``a``: a second element
         of their addresses agrees although their zips do not (the same house number, or streets spelt
-        alike), or ``b`` has no zip and the names are as alike as the zip passes require (the pair then
-        does not depend on which of the two is scanned). Refines the name passes across a whole city,
-        where namesakes are many. Zips one typo apart are not evidence enough: in a city most zips are
-        one digit apart (measured: a third more candidate pairs on the standard profile for 1 % of the
-        legacy duplicates)."""
+        alike), or the candidate has no zip and the names are as alike as the zip passes require (the
+        pair then does not depend on which of the two is scanned). Refines the name passes across a
+        whole city, where namesakes are many. The candidate is ``alias``: ``w``, a neighbour of a
+        sorted-neighbourhood walk (``BlockingPass.columns``: ``BLOCK_ADDRESS_COLUMNS``, read from the
+        city's name index, so that the neighbour is dropped before its row is read), or ``b``, a
+        partner row. Zips one typo apart are not evidence enough: in a city most zips are one digit
+        apart (measured: a third more candidate pairs on the standard profile for 1 % of the legacy
+        duplicates)."""
         return SQL(
-            """(b.cu_house_key = a.cu_house_key
-                OR similarity(b.cu_street_key, a.cu_street_key) >= %(street)s
-                OR (b.cu_zip_key IS NULL AND similarity(b.cu_name_key, a.cu_name_key) >= %(name)s))""",
+            """(%(house)s = a.cu_house_key
+                OR similarity(%(street_key)s, a.cu_street_key) >= %(street)s
+                OR (%(zip)s IS NULL AND similarity(%(name_key)s, a.cu_name_key) >= %(name)s))""",
+            house=SQL.identifier(alias, "cu_house_key"), street_key=SQL.identifier(alias, "cu_street_key"),
+            zip=SQL.identifier(alias, "cu_zip_key"),
+            name_key=SQL.identifier(alias, "name_key" if alias == "w" else "cu_name_key"),
             street=BLOCK_STREET_SIMILARITY_ADDRESS, name=BLOCK_NAME_SIMILARITY)
 
     @api.model
@@ -713,12 +726,14 @@ class CustomerMatchRule(models.Model):
         ``(place, key)``."""
         place, b_key, a_key = blocking.neighbours
         place = SQL.identifier("b", place)
+        columns = SQL("").join(SQL(", %s", SQL.identifier("b", column)) for column in blocking.columns)
         return SQL(" UNION ALL ").join(
             SQL(
-                """(SELECT b.id, b.cu_name_key AS name_key FROM res_partner b
+                """(SELECT b.id, b.cu_name_key AS name_key%(columns)s FROM res_partner b
                      WHERE %(lookup)s AND b.is_company = a.is_company AND %(b_key)s %(op)s %(a_key)s
                      ORDER BY %(place)s %(dir)s, %(b_key)s %(dir)s LIMIT %(limit)s)""",
                 b_key=b_key, a_key=a_key, lookup=blocking.lookup, place=place, op=SQL(op), dir=SQL(direction),
+                columns=columns,
                 limit=self._blocking_pass_limit())
             for op, direction in ((">", "ASC"), ("<", "DESC"))
         )

@@ -16,6 +16,10 @@ KEY_DEPENDENCIES = (
 
 
 #: Composite btree indexes of the blocking passes: ``{index name: columns}``.
+#: Address keys that the city's name index includes, so that the nearest names of a city are kept or
+#: dropped on their addresses before their rows are read (``customer.match.rule._blocking_address_evidence_sql``).
+BLOCK_ADDRESS_COLUMNS = ("cu_zip_key", "cu_house_key", "cu_street_key")
+
 BLOCK_INDEXES = {
     "res_partner__cu_zip_house_index": ("cu_zip_key", "cu_house_key"),
 }
@@ -130,10 +134,13 @@ class ResPartner(models.Model):
                 SELECT regexp_replace(name_key, '^(.*) (\\S+)$', '\\2 \\1')
             $fn$
         """)
-        # (an index-only scan needs the expression's column too: cu_name_key in the rotated one)
+        # (an index-only scan needs the expression's column too: cu_name_key in the rotated one); the
+        # city's name index also holds the address keys its neighbours are filtered on
+        address = SQL(", ").join(SQL.identifier(column) for column in BLOCK_ADDRESS_COLUMNS)
         for column in ("cu_zip_key", "cu_city_key"):
             for suffix, key, include in (
-                    ("name", SQL("cu_name_key"), SQL("is_company, id")),
+                    ("name_address" if column == "cu_city_key" else "name", SQL("cu_name_key"),
+                     SQL("is_company, id, %s", address) if column == "cu_city_key" else SQL("is_company, id")),
                     ("rotated_name", SQL("customer_unification_name_rotated(cu_name_key)"),
                      SQL("is_company, id, cu_name_key"))):
                 self.env.cr.execute(SQL(

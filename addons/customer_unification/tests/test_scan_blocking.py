@@ -47,12 +47,16 @@ class TestScanBlocking(CustomerUnificationMatchCase):
     def test_neighbourhood_indexes_are_btree_on_place_and_name(self):
         self.env.cr.execute("""
             SELECT indexname, indexdef FROM pg_indexes
-             WHERE tablename = 'res_partner' AND indexname LIKE 'res_partner__cu_%%name_index'
+             WHERE tablename = 'res_partner' AND indexname LIKE 'res_partner__cu_%%name%%index'
         """)
         indexes = dict(self.env.cr.fetchall())
+        self.assertIn("btree (cu_zip_key, cu_name_key) INCLUDE (is_company, id)",
+                      indexes["res_partner__cu_zip_key_name_index"])
+        # the city's also holds the address keys its neighbours are filtered on (index-only walk)
+        self.assertIn("btree (cu_city_key, cu_name_key) INCLUDE (is_company, id, cu_zip_key, cu_house_key, "
+                      "cu_street_key)", indexes["res_partner__cu_city_key_name_address_index"])
+        self.assertNotIn("res_partner__cu_city_key_name_index", indexes)
         for place in ("zip", "city"):
-            self.assertIn("btree (cu_%s_key, cu_name_key) INCLUDE (is_company, id)" % place,
-                          indexes[f"res_partner__cu_{place}_key_name_index"])
             self.assertIn("btree (cu_%s_key, customer_unification_name_rotated" % place,
                           indexes[f"res_partner__cu_{place}_key_rotated_name_index"])
 
