@@ -52,6 +52,20 @@ def _same_zip(profile_a, profile_b):
     return bool(profile_a.get("cu_zip_key")) and profile_a.get("cu_zip_key") == profile_b.get("cu_zip_key")
 
 
+def _same_name_mailbox(profile_a, profile_b):
+    """Two different e-mails whose mailboxes spell the same name, their numbers and providers aside
+    ("mario.rossi@gmail" / "mario.rossi@libero", "isla.smith63@yahoo" / "isla.smith70@yahoo"): not
+    counted, namesakes have such addresses as often as duplicates do (the names are compared
+    already). A typo in the letters is still a close e-mail."""
+    email_a, email_b = profile_a.get("cu_email_key"), profile_b.get("cu_email_key")
+    if not email_a or not email_b or email_a == email_b:
+        return False
+    letters_a = fs.mailbox_letters(email_a)
+    return letters_a == fs.mailbox_letters(email_b) \
+        and fs.mailbox_spells_name(letters_a, profile_a.get("cu_name_key")) \
+        and fs.mailbox_spells_name(letters_a, profile_b.get("cu_name_key"))
+
+
 def _first_reading_given(parts):
     return fs.person_name_alignment(parts, parts)[0]
 
@@ -291,6 +305,9 @@ class CustomerMatchRule(models.Model):
             "email": {
                 "label": self.env._("Email"), "keys": ("cu_email_key",), "displays": ("email",),
                 "compare": fs.level_email, "levels": three, "max_m": half_far,
+                # a mailbox spelling the name (another number or provider): namesakes have it too
+                "skip_if": _same_name_mailbox,
+                "skipped_label": self.env._("Email (only the name: not counted)"),
                 "m": (0.75, 0.10, 0.15), "u": (0.0001, 0.001, 0.9989)},
             "phone": {
                 "label": self.env._("Phone / Mobile"), "keys": ("cu_phone_key", "cu_mobile_key"),

@@ -139,6 +139,14 @@ class TestFellegiSunterEstimation(CustomerUnificationMatchCase):
         self.assertEqual(normalize.aligned_token_similarity([], ["mario"], exact), 0.0)
         self.assertAlmostEqual(fs.name_similarity("mario rossi", "rossi mario"), 1.0)
 
+    def test_mailbox_spelling_the_name(self):
+        self.assertEqual(fs.mailbox_letters("Isla.Smith63@Yahoo.com"), "islasmith")
+        for mailbox in ("mario.rossi", "rossi_mario85", "mrossi", "rossim", "rossi", "MARIO-ROSSI-1970"):
+            self.assertTrue(fs.mailbox_spells_name(mailbox, "mario rossi"), mailbox)
+        for mailbox in ("mario.rossi.shop", "kitty77", "marossi", "info", ""):
+            self.assertFalse(fs.mailbox_spells_name(mailbox, "mario rossi"), mailbox)
+        self.assertFalse(fs.mailbox_spells_name("mario.rossi", None))
+
     def test_u_from_random_pairs_and_absent_field(self):
         vectors = [(0, None), (2, None), (2, None), (1, None)] * 50
         u = fs.estimate_u(vectors, [3, 3], exact_u=[0.01, None])
@@ -320,6 +328,37 @@ class TestLearnedModel(CustomerUnificationMatchCase):
             return next(line["weight"] for line in explanation if line["field"] == "family_name")
 
         self.assertLess(family_weight(pairs[0], pairs[1]), family_weight(pairs[2], pairs[3]))
+
+    def test_mailbox_spelling_the_name_is_not_counted(self):
+        """Namesakes have "name + number" mailboxes at the same providers (isla.smith63@ / isla.smith70@,
+        mario.rossi@gmail / mario.rossi@libero): the e-mail is then not counted, neither for nor
+        against; a typo in the letters of the mailbox is still a close e-mail, a mailbox that is not
+        the name (a shop, a nickname) still counts. (Default priors: the estimation on these partners,
+        who have no e-mail, would give the field no weight at all.)"""
+
+        def email_line(email_a, email_b, name_b="Isla Smith"):
+            partner_a, partner_b = self.Partner.create([
+                {"name": "Isla Smith", "email": email_a, "city": "Zzyzx", "company_id": self.other_company.id},
+                {"name": name_b, "email": email_b, "city": "Zzyzx", "company_id": self.other_company.id},
+            ])
+            score, explanation = self.rule._score_pair(partner_a, partner_b)
+            self.assertAlmostEqual(fs.probability(sum(line["weight"] for line in explanation)), score, delta=0.001)
+            return next(line for line in explanation if line["field"] == "email")
+
+        for email_a, email_b in (("isla.smith63@yahoo.com", "isla.smith70@yahoo.com"),
+                                 ("isla.smith@gmail.com", "isla.smith@libero.it"),
+                                 ("ismith12@gmx.de", "ISmith4@gmx.de")):
+            line = email_line(email_a, email_b)
+            self.assertEqual(line["weight"], 0.0, (email_a, email_b))
+            self.assertIn("not counted", line["label"])
+            self.assertEqual(line["level"], "close", "the explanation still says how alike they are")
+        for email_a, email_b, name_b in (
+                ("isla.smith63@yahoo.com", "isla.smtih63@yahoo.com", "Isla Smith"),  # a typo
+                ("bottega.isla@gmail.com", "bottega.isla@libero.it", "Isla Smith"),  # not the name
+                ("isla.smith@gmail.com", "isla.smith@libero.it", "Isla Brown")):  # not the other's name
+            line = email_line(email_a, email_b, name_b)
+            self.assertEqual((line["level"], line["label"]), ("close", "Email"), (email_a, email_b))
+            self.assertGreater(line["weight"], 0, (email_a, email_b))
 
     def test_scan_finds_the_duplicates_with_learned_weights(self):
         self.model._cu_estimate(min_partners=2)

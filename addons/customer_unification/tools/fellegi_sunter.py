@@ -222,6 +222,29 @@ def level_code(left, right):
     return 2
 
 
+def mailbox_letters(email):
+    """The letters of an e-mail's mailbox (the part before ``@``), lower case: "Isla.Smith63@x" -> "islasmith"."""
+    return "".join(char for char in email.partition("@")[0].lower() if char.isalpha())
+
+
+def mailbox_spells_name(mailbox, name_key):
+    """Whether an e-mail's mailbox (the part before ``@``) only spells the name: its letters, digits
+    and separators left out, are one word of the name, two words of it in either order, or an
+    initial and a word ("mario.rossi", "rossi_mario85", "mrossi", "rossim"). Namesakes have such
+    mailboxes at every provider: they say no more than the names do."""
+    letters = "".join(char for char in mailbox.lower() if char.isalpha())
+    words = [word for word in (name_key or "").split() if word.isalpha()]
+    if not letters or not words:
+        return False
+    if letters in words:
+        return True
+    for first in words:
+        for second in words:
+            if first is not second and letters in (first + second, first[0] + second, first + second[0]):
+                return True
+    return False
+
+
 def level_email(left, right):
     """exact / close (same mailbox at another domain, or a typo) / far."""
     if left == right:
