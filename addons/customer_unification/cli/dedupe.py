@@ -62,10 +62,11 @@ class Dedupe(Command):
 
     @staticmethod
     def explain_model(env):
-        """Text table of the learned match weights of every model (refreshed first if drifted)."""
+        """Text table of the learned match weights of the models of the active learned rules (refreshed
+        first if drifted; the model of a rule since switched to manual weights is not shown)."""
         Model = env["customer.match.model"]
         Model._cu_refresh()
-        return "\n\n".join(model._cu_weights_table() for model in Model.search([])) or "no learned rule"
+        return "\n\n".join(model._cu_weights_table() for model in Model._cu_ensure_models()) or "no learned rule"
 
     @staticmethod
     def dedupe(env, stream, threshold=None, commit=False):

@@ -129,7 +129,7 @@ class CustomerMatchRule(models.Model):
         "res.company",
         help="Leave empty to use the rule in every company.")
     threshold = fields.Float(
-        default=0.7, required=True, digits=(3, 2),
+        default=0.9, required=True, digits=(3, 2),
         help="Pairs scoring at least this value (0 to 1) are proposed as duplicates: "
              "a probability for learned rules, a weighted sum for manual ones.")
     prevention_mode = fields.Selection(
@@ -140,12 +140,22 @@ class CustomerMatchRule(models.Model):
              "(form, import and API).")
     scoring = fields.Selection(
         [("learned", "Learned (Fellegi-Sunter)"), ("manual", "Manual weights")],
-        required=True, default="manual",
-        help="Manual: the weights and penalties of the fields below, set by hand (the shipped rules). "
-             "Learned: the match weights of every field are estimated from this database's customers "
-             "(see Match Models) and the threshold is a probability; better on old tables with names "
-             "and addresses only, see the documentation.")
+        required=True, default="learned",
+        help="Learned (the shipped rules): the match weights of every field are estimated from this "
+             "database's customers (see Match Models) and the threshold is a probability. "
+             "Manual: the weights and penalties of the fields below, set by hand (an override).")
     line_ids = fields.One2many("customer.match.rule.line", "rule_id", string="Fields", copy=True)
+
+    @api.onchange("scoring")
+    def _onchange_scoring(self):
+        """The documented threshold of the chosen scoring (a probability of 0.9 for learned weights, a
+        weighted sum of 0.7 for manual ones): the two scales differ."""
+        self.threshold = self._cu_default_threshold(self.scoring)
+
+    @api.model
+    def _cu_default_threshold(self, scoring):
+        """Threshold a rule of this scoring starts from."""
+        return 0.9 if scoring == "learned" else 0.7
 
     _sql_constraints = [
         ("threshold_range", "CHECK(threshold > 0 AND threshold <= 1)",

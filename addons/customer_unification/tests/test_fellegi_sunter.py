@@ -1,7 +1,7 @@
 import random
 from unittest.mock import patch
 
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from ..tools import fellegi_sunter as fs
 from ..tools import normalize
@@ -404,6 +404,10 @@ class TestTypoProofBlocking(CustomerUnificationMatchCase):
         "street missing": {"street": False},
     }
 
+    def _manual_rules(self):
+        """Every rule switched to manual weights (the shipped ones are learned)."""
+        self.env["customer.match.rule"].search([]).write({"scoring": "manual", "threshold": 0.7})
+
     def test_single_typo_keeps_the_pair_a_candidate(self):
         base = self._person(**self.BASE)
         Rule = self.env["customer.match.rule"]
@@ -418,7 +422,9 @@ class TestTypoProofBlocking(CustomerUnificationMatchCase):
         """The phonetic / house-number passes run when a learned rule is active (manual rules
         cannot use the pairs they add)."""
         Rule = self.env["customer.match.rule"]
-        self.assertFalse(Rule.search([("scoring", "=", "learned")]), "the shipped rules are manual")
+        self.assertEqual(set(Rule.search([]).mapped("scoring")), {"learned"}, "the shipped rules are learned")
+        self.assertIn("phonetic_region", [p.key for p in Rule._blocking_passes()])
+        self._manual_rules()
         self.assertNotIn("phonetic_region", [p.key for p in Rule._blocking_passes()])
         self.env.ref("customer_unification.customer_match_rule_individual").scoring = "learned"
         self.assertIn("phonetic_region", [p.key for p in Rule._blocking_passes()])
@@ -430,6 +436,7 @@ class TestTypoProofBlocking(CustomerUnificationMatchCase):
         base = self._person(**self.BASE)
         other = self._person(**dict(self.BASE, zip="40112", city="Bolgona", street="Via Garibladi 51"))
         pair = tuple(sorted((base.id, other.id)))
+        self._manual_rules()
         self.assertNotIn(pair, Rule._candidate_pairs(other.ids), "manual rules: no typo-proof passes")
         self.env.ref("customer_unification.customer_match_rule_individual").scoring = "learned"
         region = [p for p in Rule._blocking_passes() if p.key == "phonetic_region"]
@@ -450,6 +457,7 @@ class TestTypoProofBlocking(CustomerUnificationMatchCase):
         other = self._person("Romano, D.", street="P.zza Provinciale 33", zip="34086", city="Trieste")
         namesake = self._person("Romano, D.", street="Via Roma 5", zip="34121", city="Trieste")
         pair = tuple(sorted((base.id, other.id)))
+        self._manual_rules()  # the zip and city passes of manual rules
         place_passes = [p for p in Rule._blocking_passes() if p.key.startswith(("name_zip", "name_city"))]
         self.assertNotIn(pair, Rule._candidate_pairs(other.ids, passes=place_passes), "names too unlike")
         city_address = self._learned_passes("name_city_address")
@@ -491,6 +499,23 @@ class TestTypoProofBlocking(CustomerUnificationMatchCase):
 
 @tagged("post_install", "-at_install")
 class TestManualOverride(CustomerUnificationMatchCase):
+    def test_rules_are_learned_by_default_and_manual_on_request(self):
+        """The shipped rules and a new rule score with learned weights at a probability of 0.9; a
+        manager who switches a rule to manual weights in the form gets the manual threshold (0.7)."""
+        for xmlid in ("customer_match_rule_company", "customer_match_rule_individual"):
+            rule = self.env.ref(f"customer_unification.{xmlid}")
+            self.assertEqual((rule.scoring, rule.threshold), ("learned", 0.9))
+            self.assertTrue(rule.line_ids, "the manual lines ship too, for the override")
+        with Form(self.env["customer.match.rule"].with_user(self.unif_manager)) as form:
+            form.name = "Shops"
+            self.assertEqual((form.scoring, form.threshold), ("learned", 0.9))
+            form.scoring = "manual"
+            self.assertEqual(form.threshold, 0.7)
+            form.scoring = "learned"
+            self.assertEqual(form.threshold, 0.9)
+            form.scoring = "manual"
+        self.assertEqual((form.record.scoring, form.record.threshold), ("manual", 0.7))
+
     def test_manual_rule_keeps_weighted_sum(self):
         rule = self.env.ref("customer_unification.customer_match_rule_individual")
         rule.scoring = "manual"

@@ -22,14 +22,14 @@ class TestScanFaults(CustomerUnificationMatchCase):
     def _score_failing_for(self, partner):
         """Patch the scoring so that it raises whenever ``partner`` is the scanned side of a pair."""
         Rule = self.registry["customer.match.rule"]
-        original = Rule._score_only
+        original = Rule._score_if_reaches
 
-        def flaky(rule, profile_a, profile_b, specs):
+        def flaky(rule, profile_a, profile_b, specs, threshold):
             if profile_a["id"] == partner.id:
                 raise ValueError("scoring exploded")
-            return original(rule, profile_a, profile_b, specs)
+            return original(rule, profile_a, profile_b, specs, threshold)
 
-        return patch.object(Rule, "_score_only", flaky)
+        return patch.object(Rule, "_score_if_reaches", flaky)
 
     def _scan(self, **vals):
         job = self.env["customer.scan.job"].create(dict({"mode": "full", "chunk_size": 500}, **vals))

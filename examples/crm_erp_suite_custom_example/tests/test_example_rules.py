@@ -100,7 +100,7 @@ class TestExampleMatchingRule(TransactionCase):
         self.assertFalse(other)
 
     def test_manual_rule_line_can_compare_the_customer_reference(self):
-        """The same entry offers the field to manual rules (the shipped default): a line on it,
+        """The same entry offers the field to manual rules (an override): a line on it,
         added by the consultant in the rule form, scores it in the full scan."""
         rule = self.env.ref("customer_unification.customer_match_rule_individual")
         self.assertIn("ref", dict(self.env["customer.match.rule.line"]._selection_field()))
