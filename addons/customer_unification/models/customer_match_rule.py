@@ -129,7 +129,7 @@ class CustomerMatchRule(models.Model):
         "res.company",
         help="Leave empty to use the rule in every company.")
     threshold = fields.Float(
-        default=0.9, required=True, digits=(3, 2),
+        default=lambda self: self._cu_default_threshold("learned"), required=True, digits=(3, 2),
         help="Pairs scoring at least this value (0 to 1) are proposed as duplicates: "
              "a probability for learned rules, a weighted sum for manual ones.")
     prevention_mode = fields.Selection(

@@ -15,11 +15,11 @@ KEY_DEPENDENCIES = (
 )
 
 
-#: Composite btree indexes of the blocking passes: ``{index name: columns}``.
 #: Address keys that the city's name index includes, so that the nearest names of a city are kept or
 #: dropped on their addresses before their rows are read (``customer.match.rule._blocking_address_evidence_sql``).
 BLOCK_ADDRESS_COLUMNS = ("cu_zip_key", "cu_house_key", "cu_street_key")
 
+#: Composite btree indexes of the blocking passes: ``{index name: columns}``.
 BLOCK_INDEXES = {
     "res_partner__cu_zip_house_index": ("cu_zip_key", "cu_house_key"),
 }
@@ -137,10 +137,11 @@ class ResPartner(models.Model):
         # (an index-only scan needs the expression's column too: cu_name_key in the rotated one); the
         # city's name index also holds the address keys its neighbours are filtered on
         address = SQL(", ").join(SQL.identifier(column) for column in BLOCK_ADDRESS_COLUMNS)
-        for column in ("cu_zip_key", "cu_city_key"):
+        for column, name_suffix, name_include in (
+                ("cu_zip_key", "name", SQL("is_company, id")),
+                ("cu_city_key", "name_address", SQL("is_company, id, %s", address))):
             for suffix, key, include in (
-                    ("name_address" if column == "cu_city_key" else "name", SQL("cu_name_key"),
-                     SQL("is_company, id, %s", address) if column == "cu_city_key" else SQL("is_company, id")),
+                    (name_suffix, SQL("cu_name_key"), name_include),
                     ("rotated_name", SQL("customer_unification_name_rotated(cu_name_key)"),
                      SQL("is_company, id, cu_name_key"))):
                 self.env.cr.execute(SQL(

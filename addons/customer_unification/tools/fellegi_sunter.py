@@ -21,6 +21,7 @@ the blocked candidate pairs with ``u`` fixed, as the Splink toolkit does (the
 method, not its code).
 """
 
+import itertools
 import math
 import random
 from collections import Counter, defaultdict
@@ -232,17 +233,13 @@ def mailbox_spells_name(mailbox, name_key):
     and separators left out, are one word of the name, two words of it in either order, or an
     initial and a word ("mario.rossi", "rossi_mario85", "mrossi", "rossim"). Namesakes have such
     mailboxes at every provider: they say no more than the names do."""
-    letters = "".join(char for char in mailbox.lower() if char.isalpha())
+    letters = mailbox_letters(mailbox)
     words = [word for word in (name_key or "").split() if word.isalpha()]
     if not letters or not words:
         return False
-    if letters in words:
-        return True
-    for first in words:
-        for second in words:
-            if first is not second and letters in (first + second, first[0] + second, first + second[0]):
-                return True
-    return False
+    return letters in words or any(
+        letters in (first + second, first[0] + second, first + second[0])
+        for first, second in itertools.permutations(words, 2))
 
 
 def level_email(left, right):
