@@ -69,7 +69,8 @@ class CrmErpDunningStatement(models.Model):
                 "%(level)s - %(customer)s (%(date)s)",
                 level=statement.level_id.name or "",
                 customer=statement.partner_id.display_name or "",
-                date=fields.Date.to_string(statement.date.date()) if statement.date else "",
+                date=fields.Date.to_string(fields.Date.context_today(statement, statement.date))
+                if statement.date else "",
             )
 
     def _compute_invoice_table_html(self):

@@ -152,7 +152,7 @@ class CrmLead(models.Model):
             "description": self.env._(
                 "Usually orders every %(gap)s days; last order on %(date)s.",
                 gap=round(median_gap),
-                date=fields.Date.to_string(last_order.date()),
+                date=fields.Date.to_string(fields.Date.context_today(self, last_order)),
             ),
         }
 

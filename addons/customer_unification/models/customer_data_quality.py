@@ -30,7 +30,7 @@ class CustomerDataQuality(models.TransientModel):
 
     @api.model
     def _group_domains(self):
-        month_start = fields.Date.today().replace(day=1)
+        month_start = fields.Date.context_today(self).replace(day=1)
         return {
             "group_open": [("state", "=", "open")],
             "group_merged_month": [("state", "=", "merged"), ("write_date", ">=", month_start)],

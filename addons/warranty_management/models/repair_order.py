@@ -97,4 +97,4 @@ class RepairOrder(models.Model):
     def _get_warranty_entitlement_date(self):
         """Day the entitlement of a repair order without claim is checked on (seam): its creation."""
         self.ensure_one()
-        return fields.Date.to_date(self.create_date) if self.create_date else fields.Date.context_today(self)
+        return fields.Date.context_today(self, self.create_date)  # none yet: now

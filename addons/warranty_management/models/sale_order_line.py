@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import fields, models
 
 
 class SaleOrderLine(models.Model):
@@ -23,7 +23,7 @@ class SaleOrderLine(models.Model):
                 "product": product,
                 "policy": policy,
                 "quantity": line.product_uom_qty,
-                "start_date": line.order_id.date_order.date(),
+                "start_date": fields.Date.context_today(line, line.order_id.date_order),
                 "origin": "order",
                 "company": line.company_id,
                 "sale_line": line,

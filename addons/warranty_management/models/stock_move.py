@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import fields, models
 
 
 class StockMove(models.Model):
@@ -44,12 +44,12 @@ class StockMove(models.Model):
         """Start date of the warranty of a unit delivered by this move under ``policy`` (seam)."""
         self.ensure_one()
         if policy.start_trigger == "order":
-            return self.sale_line_id.order_id.date_order.date()
+            return fields.Date.context_today(self, self.sale_line_id.order_id.date_order)
         if policy.start_trigger == "invoice":
             invoices = self.sale_line_id.invoice_lines.move_id.filtered(
                 lambda m: m.state == "posted" and m.move_type == "out_invoice")
             return invoices and min(invoices.mapped("invoice_date"))
-        return (self.date or self.picking_id.date_done).date()
+        return fields.Date.context_today(self, self.date or self.picking_id.date_done)
 
     def _warranty_close_returned(self):
         """Close (or reduce) the registrations of the units returned by the customer."""

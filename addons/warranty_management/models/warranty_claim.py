@@ -169,7 +169,7 @@ class WarrantyClaim(models.Model):
             if not (review_days or resolution_days):
                 return False, False
         # the clock starts when the claim is received, not on the failure date
-        start = fields.Date.to_date(self.create_date) if self.create_date else fields.Date.context_today(self)
+        start = fields.Date.context_today(self, self.create_date)  # none yet: now
         return (start + relativedelta(days=review_days), start + relativedelta(days=resolution_days))
 
     @api.depends("sla_deadline", "state")

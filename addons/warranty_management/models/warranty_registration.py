@@ -364,7 +364,7 @@ class WarrantyRegistration(models.Model):
             raise UserError(self.env._("Product %(product)s has no warranty to register.",
                                        product=lot.product_id.display_name))
         start = fields.Date.context_today(self) if policy.start_trigger == "registration" else (
-            move_line.date.date())
+            fields.Date.context_today(self, move_line.date))
         return self.with_company(move_line.company_id)._register_units([{
             "partner": partner,
             "product": lot.product_id,
@@ -526,7 +526,7 @@ class WarrantyRegistration(models.Model):
         """Date the unit was sold to the owner: order date, else the warranty start (manual registrations)."""
         self.ensure_one()
         if self.sale_order_id.date_order:
-            return min(self.sale_order_id.date_order.date(), self.start_date)
+            return min(fields.Date.context_today(self, self.sale_order_id.date_order), self.start_date)
         return self.start_date
 
     # ------------------------------------------------------------------

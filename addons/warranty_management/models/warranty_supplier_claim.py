@@ -95,7 +95,7 @@ class WarrantySupplierClaim(models.Model):
             ], order="date desc", limit=1)
             if move_line:
                 vendor = move_line.picking_id.partner_id or move_line.move_id.partner_id
-                return vendor.commercial_partner_id, fields.Date.to_date(move_line.date)
+                return vendor.commercial_partner_id, fields.Date.context_today(self, move_line.date)
         seller = self.env["product.supplierinfo"].sudo().search([
             ("product_tmpl_id", "=", claim.product_id.product_tmpl_id.id),
             ("product_id", "in", [False, claim.product_id.id]),

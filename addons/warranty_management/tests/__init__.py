@@ -27,3 +27,4 @@ from . import test_claim_sla
 from . import test_claim_mail
 from . import test_repair_entitlement
 from . import test_claim_return_tour
+from . import test_local_dates

@@ -1,6 +1,4 @@
-from datetime import date
-
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
 
@@ -12,6 +10,10 @@ class WarrantyCommon(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        # one calendar for every user of these tests, UTC like date.today(): with demo data the
+        # superuser is in Brussels and the test users in no zone, whose dates differ an hour a day
+        # (users in other zones: test_local_dates)
+        cls.env.user.tz = False
         cls.company = cls.env.company
         cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
         cls.stock_location = cls.warehouse.lot_stock_id
@@ -101,6 +103,6 @@ class WarrantyCommon(TransactionCase):
             "partner_id": partner.id,
             "product_id": product.id,
             "lot_id": lot and lot.id,
-            "start_date": start or date.today(),
+            "start_date": start or fields.Date.context_today(cls.env["warranty.registration"]),
             **vals,
         })

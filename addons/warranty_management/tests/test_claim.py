@@ -1,5 +1,6 @@
 from datetime import date
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged, users
 
@@ -174,6 +175,6 @@ class TestClaim(WarrantyCommon):
 
     def test_sla_deadlines_from_policy(self):
         claim = self._claim()
-        created = claim.create_date.date()
+        created = fields.Date.context_today(claim, claim.create_date)
         self.assertEqual((claim.sla_review_deadline - created).days, 2)
         self.assertEqual((claim.sla_deadline - created).days, 10)

@@ -1,6 +1,6 @@
 from datetime import date
 
-from odoo import http
+from odoo import fields, http
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -118,7 +118,7 @@ class TestPortalSelfRegistration(HttpCase, WarrantyCommon):
         registration = self.env["warranty.registration"].search([("lot_id", "=", self.lots[0].id)])
         self.assertEqual(registration.partner_id, self.business)
         self.assertEqual(registration.sale_order_id, self.order)
-        self.assertEqual(registration.start_date, date.today())
+        self.assertEqual(registration.start_date, fields.Date.context_today(registration.with_user(self.portal_user)))
 
     def test_customer_cannot_register_serial_not_delivered_to_them(self):
         response = self._post_serial("CT-PR-002")

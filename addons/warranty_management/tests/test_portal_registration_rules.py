@@ -1,4 +1,3 @@
-from datetime import date
 
 from odoo import http
 from odoo.exceptions import UserError
@@ -51,7 +50,7 @@ class TestSelfRegistrationOnce(WarrantyCommon):
     def test_previous_owner_cannot_register_transferred_unit(self):
         self._delivered("CT-RR-004")
         registration = self._register_serial("CT-RR-004")
-        new = registration._transfer_to(self.other_customer, date.today())
+        new = registration._transfer_to(self.other_customer, registration.start_date)
         new.state = "expired"
         with self.assertRaisesRegex(UserError, "already registered"):
             self._register_serial("CT-RR-004")

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 
@@ -49,13 +49,13 @@ class TestAutomaticRegistration(WarrantyCommon):
         registration = self._registrations(order)
         self.assertEqual(registration.quantity, 4.0)
         self.assertEqual(registration.origin, "order")
-        self.assertEqual(registration.start_date, order.date_order.date())
+        self.assertEqual(registration.start_date, fields.Date.context_today(order, order.date_order))
 
     def test_order_trigger_serials_registered_at_delivery_from_order_date(self):
         self.policy.start_trigger = "order"
         lots = self._make_serials(self.serial_product, ["CT-SN-020"])
         order = self._sell(self.business, self.serial_product, 1)
-        order.date_order = date(2025, 5, 10)
+        order.date_order = datetime(2025, 5, 10, 12, 0)
         self._deliver(order, lots)
         registration = self._registrations(order)
         self.assertEqual(registration.lot_id, lots)
@@ -194,7 +194,7 @@ class TestRegistrationTransfer(WarrantyCommon):
     def test_transfer_to_same_customer_refused(self):
         registration = self._register(self.business, self.plain_product)
         with self.assertRaisesRegex(ValidationError, "another customer"):
-            registration._transfer_to(self.business, date.today())
+            registration._transfer_to(self.business, registration.start_date)
 
     def test_plain_employee_cannot_transfer(self):
         registration = self._register(self.business, self.plain_product)

@@ -1,4 +1,3 @@
-from datetime import date
 from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
@@ -86,4 +85,4 @@ class TestRenewalCron(WarrantyCommon):
         registration = self._registration_ending_in(5)
         self._run_cron_until_done()
         self.assertEqual(registration.renewal_lead_id.expected_revenue, 49.0)
-        self.assertEqual(registration.renewal_lead_id.date_deadline, date.today() + relativedelta(days=5))
+        self.assertEqual(registration.renewal_lead_id.date_deadline, self.today + relativedelta(days=5))
