@@ -15,6 +15,8 @@ class CrmErpBridgeCommon(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
+        # the jobs' "today" is the user's: UTC like the dates these tests compute (date.today())
+        cls.env.user.tz = False
         cls.company = cls.env.company
         cls.currency = cls.company.currency_id
         cls.salesman = new_test_user(

@@ -9,6 +9,8 @@ class WarrantyCostCommon(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # the jobs' "today" is the user's: UTC like the dates these tests compute (date.today())
+        cls.env.user.tz = False
         cls.company = cls.env.company
         cls.currency = cls.company.currency_id
         account_model = cls.env["account.account"]
