@@ -223,11 +223,13 @@ def level_code(left, right):
     return 2
 
 
+@lru_cache(maxsize=65536)
 def mailbox_letters(email):
     """The letters of an e-mail's mailbox (the part before ``@``), lower case: "Isla.Smith63@x" -> "islasmith"."""
     return "".join(char for char in email.partition("@")[0].lower() if char.isalpha())
 
 
+@lru_cache(maxsize=65536)
 def mailbox_spells_name(mailbox, name_key):
     """Whether an e-mail's mailbox (the part before ``@``) only spells the name: its letters, digits
     and separators left out, are one word of the name, two words of it in either order, or an
