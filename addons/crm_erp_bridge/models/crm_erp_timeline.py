@@ -1,5 +1,7 @@
 from datetime import date, datetime, time, timedelta
 
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
@@ -9,26 +11,34 @@ class TimelineQuery:
     """What one timeline page asks every event source: the customer's partners, the period, the
     salesperson filter and how many events at most.
 
-    One period convention for every source: ``date_from`` is included and ``date_to`` excluded,
-    both datetimes at midnight (``get_timeline`` turns the user's "to" day into the next
-    midnight); date columns are compared with their ``.date()``. Build the conditions with
-    :meth:`period_domain` / :meth:`period_sql` and :meth:`user_domain`, never by hand.
+    One period convention for every source: the first day is included and the end excluded
+    (``get_timeline`` turns the user's "to" day into the next day). The days are the user's
+    calendar days: ``day_from`` / ``day_to`` (dates) bound date columns, ``date_from`` / ``date_to``
+    (the user's midnights of those days, in UTC like every datetime column) bound datetime columns.
+    Build the conditions with :meth:`period_domain` / :meth:`period_sql` and :meth:`user_domain`,
+    never by hand.
     """
 
-    __slots__ = ("partner_ids", "date_from", "date_to", "user_id", "limit")
+    __slots__ = ("partner_ids", "date_from", "date_to", "day_from", "day_to", "user_id", "limit")
 
-    def __init__(self, partner_ids, date_from=False, date_to=False, user_id=False, limit=80):
+    def __init__(self, partner_ids, date_from=False, date_to=False, user_id=False, limit=80,
+                 day_from=None, day_to=None):
         self.partner_ids = tuple(partner_ids)
         self.date_from = date_from or False
         self.date_to = date_to or False
+        # without days given: the days of the UTC midnights (a user in UTC)
+        self.day_from = (self.date_from and self.date_from.date()) if day_from is None else day_from or False
+        self.day_to = (self.date_to and self.date_to.date()) if day_to is None else day_to or False
         self.user_id = user_id or False
         self.limit = limit
 
     def _bounds(self, is_date, date_to=None):
-        date_to = self.date_to if date_to is None else date_to
+        """``(start included, end excluded)``: days for a date column, else UTC datetimes;
+        ``date_to`` replaces the end (a day for a date column)."""
         if is_date:
-            return self.date_from and self.date_from.date(), date_to and date_to.date()
-        return self.date_from, date_to
+            end = self.day_to if date_to is None else date_to
+            return self.day_from, end.date() if isinstance(end, datetime) else end
+        return self.date_from, self.date_to if date_to is None else date_to
 
     def period_domain(self, field_name, is_date=False, date_to=None):
         """Domain keeping ``field_name`` in the period (``date_to``: another excluded end)."""
@@ -108,8 +118,10 @@ class CrmErpTimeline(models.AbstractModel):
     @api.model
     def _timeline_query(self, partner_ids, date_from=None, date_to=None, user_id=None, limit=80):
         """Build the :class:`TimelineQuery` of a page (``date_to``: the last day, included)."""
-        date_from, date_to = self._normalize_timeline_period(date_from, date_to)
-        return TimelineQuery(partner_ids, date_from, date_to, int(user_id) if user_id else False, limit)
+        day_from, day_to = self._timeline_period_days(date_from, date_to)
+        return TimelineQuery(
+            partner_ids, self._user_midnight_utc(day_from), self._user_midnight_utc(day_to),
+            int(user_id) if user_id else False, limit, day_from=day_from, day_to=day_to)
 
     @api.model
     @api.readonly
@@ -217,22 +229,35 @@ class CrmErpTimeline(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
+    def _timeline_period_days(self, date_from, date_to):
+        """Return ``(first day included, day after the last excluded)`` (dates) or False."""
+        day_from = fields.Date.to_date(date_from) if date_from else False
+        day_to = fields.Date.to_date(date_to) + timedelta(days=1) if date_to else False
+        return day_from, day_to
+
+    @api.model
+    def _user_midnight_utc(self, day):
+        """The user's midnight starting ``day``, as a naive UTC datetime (how datetimes are stored)."""
+        if not day:
+            return False
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
     def _normalize_timeline_period(self, date_from, date_to):
-        """Return ``(datetime from included, datetime to excluded)`` or False."""
-        if date_from:
-            date_from = datetime.combine(fields.Date.to_date(date_from), time.min)
-        if date_to:
-            date_to = datetime.combine(
-                fields.Date.to_date(date_to) + timedelta(days=1), time.min
-            )
-        return date_from or False, date_to or False
+        """Return ``(datetime from included, datetime to excluded)`` or False: the user's midnights
+        of the period's days, in UTC."""
+        day_from, day_to = self._timeline_period_days(date_from, date_to)
+        return self._user_midnight_utc(day_from), self._user_midnight_utc(day_to)
 
     @api.model
     def _to_datetime(self, value):
+        """An event's date as a naive UTC datetime; a day (date column) is the user's midnight, which
+        the web client shows as that day."""
         if isinstance(value, datetime):
             return value
         if isinstance(value, date):
-            return datetime.combine(value, time.min)
+            return self._user_midnight_utc(value)
         return fields.Datetime.to_datetime(value)
 
     @api.model

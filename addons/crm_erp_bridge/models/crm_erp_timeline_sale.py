@@ -1,5 +1,3 @@
-from datetime import datetime, time
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -58,10 +56,7 @@ class CrmErpTimeline(models.AbstractModel):
     def _events_quotation_expired(self, query):
         """Quotations still open after their validity date."""
         today = fields.Date.context_today(self)
-        if query.date_to and query.date_to.date() <= today:
-            expiry_to = query.date_to
-        else:
-            expiry_to = datetime.combine(today, time.min)
+        expiry_to = query.day_to if query.day_to and query.day_to <= today else today
         rows = self._fetch_documents(
             "sale.order",
             [

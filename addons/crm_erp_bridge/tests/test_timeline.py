@@ -1,5 +1,5 @@
 import gc
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
@@ -160,6 +160,36 @@ class TestCrmErpTimeline(CrmErpBridgeCommon):
                 self.assertGreaterEqual(self.Timeline._to_datetime(event["date"]).date(), today, source.key)
                 seen_today.add(source.key)
         self.assertLessEqual({"quotation", "order", "invoice"}, seen_today)
+
+    def test_period_days_are_the_users_days(self):
+        """A period is made of the user's calendar days: an order confirmed at 05:00 in Tokyo on
+        10 March (20:00 UTC on 9 March) is on 10 March for a user in Tokyo, on 9 March for a user in
+        UTC; a date column (the invoice date) is compared by day in both."""
+        order = self._create_order(price=300.0)
+        order.action_confirm()
+        order.date_order = datetime(2026, 3, 9, 20, 0)
+        invoice = self._create_invoice(invoice_date=date(2026, 3, 10))
+        order_key, invoice_key = ("order", "sale.order", order.id), ("invoice", "account.move", invoice.id)
+
+        def period(tz, day):
+            timeline = self.Timeline.with_context(tz=tz)
+            result = timeline.get_timeline(self.customer, event_types=["order", "invoice"], date_from=day, date_to=day)
+            return self._keys(result["events"]), result["totals"]
+
+        tokyo_10, totals_10 = period("Asia/Tokyo", date(2026, 3, 10))
+        # the invoice's day is shown at the user's midnight: 10 March 00:00 in Tokyo, 15:00 UTC the day before
+        events = self.Timeline.with_context(tz="Asia/Tokyo").get_timeline(
+            self.customer, event_types=["invoice"], date_from=date(2026, 3, 10), date_to=date(2026, 3, 10))["events"]
+        self.assertEqual([event["date"] for event in events], [datetime(2026, 3, 9, 15, 0)])
+        tokyo_9, totals_9 = period("Asia/Tokyo", date(2026, 3, 9))
+        self.assertEqual(tokyo_10, {order_key, invoice_key})
+        self.assertEqual(tokyo_9, set())
+        self.assertEqual(totals_10["ordered"], 300.0)
+        self.assertEqual(totals_9["ordered"], 0.0)
+        utc_10, _totals = period("UTC", date(2026, 3, 10))
+        utc_9, _totals = period("UTC", date(2026, 3, 9))
+        self.assertEqual(utc_10, {invoice_key})
+        self.assertEqual(utc_9, {order_key})
 
     def test_salesperson_filter_is_a_parameter_not_a_context_key(self):
         theirs = self._create_order(user=self.other_salesman)
