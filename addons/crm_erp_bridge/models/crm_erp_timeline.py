@@ -244,13 +244,6 @@ class CrmErpTimeline(models.AbstractModel):
         return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
 
     @api.model
-    def _normalize_timeline_period(self, date_from, date_to):
-        """Return ``(datetime from included, datetime to excluded)`` or False: the user's midnights
-        of the period's days, in UTC."""
-        day_from, day_to = self._timeline_period_days(date_from, date_to)
-        return self._user_midnight_utc(day_from), self._user_midnight_utc(day_to)
-
-    @api.model
     def _to_datetime(self, value):
         """An event's date as a naive UTC datetime; a day (date column) is the user's midnight, which
         the web client shows as that day."""

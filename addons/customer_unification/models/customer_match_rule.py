@@ -60,10 +60,9 @@ def _same_name_mailbox(profile_a, profile_b):
     email_a, email_b = profile_a.get("cu_email_key"), profile_b.get("cu_email_key")
     if not email_a or not email_b or email_a == email_b:
         return False
-    letters_a = fs.mailbox_letters(email_a)
-    return letters_a == fs.mailbox_letters(email_b) \
-        and fs.mailbox_spells_name(letters_a, profile_a.get("cu_name_key")) \
-        and fs.mailbox_spells_name(letters_a, profile_b.get("cu_name_key"))
+    return fs.mailbox_letters(email_a) == fs.mailbox_letters(email_b) \
+        and fs.mailbox_spells_name(email_a, profile_a.get("cu_name_key")) \
+        and fs.mailbox_spells_name(email_a, profile_b.get("cu_name_key"))
 
 
 def _first_reading_given(parts):
