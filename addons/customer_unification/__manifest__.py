@@ -2,7 +2,7 @@
     "name": "Customer Unification",
     "summary": "One customer master: fuzzy, explainable duplicate detection, "
     "prevention, and merges with audit and undo",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/CRM",
     "author": "CRM-ERP Suite Contributors",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",

@@ -616,12 +616,22 @@ class CustomerMatchRule(models.Model):
                            # profile's 2,862 true pairs and cost a quarter of the scan's blocking
                            orders=((False, False),), columns=BLOCK_ADDRESS_COLUMNS),
             # the same street and house number in the same region, names keyed in differently (an initial,
-            # a nickname, a typo) while the zip is mistyped: a household at most
+            # a nickname, a typo) while the zip is mistyped: a household at most (a region: the same city
+            # or one spelt alike, or the zip's first three characters)
             BlockingPass("street_region", same("cu_street_key"), SQL(
-                "(b.cu_city_key = a.cu_city_key OR left(b.cu_zip_key, 3) = left(a.cu_zip_key, 3))"),
+                """(b.cu_city_key = a.cu_city_key OR left(b.cu_zip_key, 3) = left(a.cu_zip_key, 3)
+                    OR similarity(b.cu_city_key, a.cu_city_key) >= %s)""", BLOCK_CITY_SIMILARITY),
                 fields=("street", "house_number")),
             BlockingPass("name_house", name_blocks("cu_house_key"), similar_names,
                          fields=("name", "house_number")),
+            # an address keyed in without its place (no zip, no city): the same name with a street spelt
+            # alike, wherever the other partner is (few partners lack both: index on theirs)
+            BlockingPass("name_no_place", SQL(
+                "b.cu_name_key = a.cu_name_key AND b.cu_zip_key IS NULL AND b.cu_city_key IS NULL"),
+                similar_streets, fields=("name", "street")),
+            BlockingPass("no_place_name", SQL(
+                "a.cu_zip_key IS NULL AND a.cu_city_key IS NULL AND b.cu_name_key = a.cu_name_key"),
+                similar_streets, fields=("name", "street")),
             # no name condition: a name keyed in differently at the same address
             BlockingPass("zip_house", same("cu_zip_key", "cu_house_key"), similar_streets,
                          fields=("zip", "house_number")),

@@ -109,6 +109,11 @@ class ResPartner(models.Model):
                 "CREATE INDEX IF NOT EXISTS %s ON res_partner USING gist (cu_name_key gist_trgm_ops) WHERE %s AND %s",
                 SQL.identifier(f"res_partner__cu_name_key_{kind}_gist_index"), condition, eligible,
             ))
+        # the names of the partners without a place (no zip, no city), for the passes that look for
+        # them everywhere (see customer.match.rule._blocking_passes)
+        self.env.cr.execute(SQL(
+            """CREATE INDEX IF NOT EXISTS res_partner__cu_name_key_no_place_index ON res_partner (cu_name_key)
+                WHERE cu_zip_key IS NULL AND cu_city_key IS NULL AND cu_name_key IS NOT NULL"""))
         # composite keys of the passes that do not need the name to be spelt alike (see _blocking_passes)
         for name, columns in BLOCK_INDEXES.items():
             self.env.cr.execute(SQL(

@@ -110,6 +110,25 @@ class TestFellegiSunterEstimation(CustomerUnificationMatchCase):
         self.assertEqual(given("Nino Rossi", "Toto Rossi"), 1)  # two short forms of Antonio
         # two full names sharing a short form (Nino: Giovanni, Antonio) stay two names
         self.assertEqual(given("Giovanni Rossi", "Antonio Rossi"), 4)
+        # a mistyped short form, or a mistyped full name, still stands for its name
+        self.assertEqual(given("Pnio Verdi", "Giuseppe Verdi"), 1)
+        self.assertEqual(given("Jsck Smith", "John Smith"), 1)
+        self.assertEqual(given("Sallvatire Greco", "Turi Greco"), 1)
+        # a known given name is never read as a typo of another one
+        self.assertTrue(normalize.is_known_given_name("carlo"))
+        self.assertFalse(normalize.given_name_forms_within_typo("carlo"))
+        self.assertEqual(given("Gianni Rossi", "Giorgio Rossi"), 4)
+        self.assertEqual(given("Xyzq Rossi", "Mario Rossi"), 4)  # nothing known that close
+
+    def test_street_word_with_a_typo_still_agrees(self):
+        def street(left, right):
+            words = [normalize.street_parts(normalize.normalize_street(value))[0] for value in (left, right)]
+            return fs.level_street(*words)
+
+        # the type of street mistyped and a given name dropped: still the same street
+        self.assertEqual(street("L.go Oberdan 140", "Latgo Guglielmo Oberdan 104"), 1)
+        self.assertEqual(street("Via Giovanni Pasxoli 6", "V. Pascoli 6"), 1)
+        self.assertEqual(street("Largo Oberdan", "Corso Garibaldi"), 2)
 
     def test_given_and_family_name_levels(self):
         def levels(left, right):
@@ -122,8 +141,8 @@ class TestFellegiSunterEstimation(CustomerUnificationMatchCase):
         self.assertEqual(levels("William Smith", "Bill Smith"), (1, 0))
         self.assertEqual(levels("M. Rossi", "Mario Rossi"), (2, 0))  # an initial
         self.assertEqual(levels("Maria Grazia Rossi", "Maria Rossi"), (2, 0))  # a compound given name cut
-        self.assertEqual(levels("David Jones", "Dabve Jones"), (3, 0))  # spelt alike: the data decides
-        self.assertEqual(levels("Elena Rossi", "Elisa Rossi"), (3, 0))
+        self.assertEqual(levels("David Jones", "Dabve Jones"), (1, 0))  # a typo of Dave, a short form
+        self.assertEqual(levels("Elena Rossi", "Elisa Rossi"), (3, 0))  # spelt alike: the data decides
         self.assertEqual(levels("Mario Rossi", "Anna Rossi"), (4, 0))  # a relative
         self.assertEqual(levels("Rossi", "Mario Rossi"), (None, 0))  # no given name: missing, not far
         self.assertEqual(levels("Anna Bianchi", "Luca Verdi"), (4, 2))
@@ -131,6 +150,10 @@ class TestFellegiSunterEstimation(CustomerUnificationMatchCase):
         self.assertEqual(levels("Emma Robert", "Paul Robert"), (4, 0))
         self.assertEqual(levels("Caruso Marco", "Maria Caruso")[1], 0)
         self.assertEqual(levels("Rossi Mario", "Mario Rosi"), (1, 0))  # a swap and a typo: still alike
+        # one typo in a short family name: close, although its Jaro-Winkler falls under 0.92
+        self.assertEqual(levels("Jones, Lisa", "Jpnes, Lisa"), (0, 1))
+        self.assertEqual(levels("Wood, Lisa", "Wodo, Lisa"), (0, 1))
+        self.assertEqual(levels("Wood, Lisa", "Ward, Lisa"), (0, 2))
 
     def test_token_alignment_takes_the_scorer(self):
         exact = normalize.exact_similarity
@@ -488,6 +511,34 @@ class TestTypoProofBlocking(CustomerUnificationMatchCase):
         self.assertIn(tuple(sorted((base.id, other.id))), Rule._candidate_pairs(other.ids, passes=street_region))
         self.assertNotIn(tuple(sorted((base.id, elsewhere.id))),
                          Rule._candidate_pairs(elsewhere.ids, passes=street_region))
+
+    def test_same_street_in_a_city_spelt_alike(self):
+        """The same street and house number, the zip missing on one side and the city keyed in with
+        its province ("Afragola NA"): the region is a city spelt alike."""
+        Rule = self.env["customer.match.rule"]
+        base = self._person("Enrico Bassi", street="Corso Volta 6", zip="80021", city="Afragola")
+        other = self._person("Chicco Bassi", street="CORSO VOLTA 6", city="AFRAGOLA NA")
+        elsewhere = self._person("Chicco Bassi", street="Corso Volta 6", city="Bergamo")
+        street_region = self._learned_passes("street_region")
+        self.assertIn(tuple(sorted((base.id, other.id))), Rule._candidate_pairs(other.ids, passes=street_region))
+        self.assertNotIn(tuple(sorted((base.id, elsewhere.id))),
+                         Rule._candidate_pairs(elsewhere.ids, passes=street_region))
+
+    def test_partner_without_place_meets_its_namesake_on_the_same_street(self):
+        """An address keyed in without zip and city: the same name on a street spelt alike anywhere is
+        a candidate, scanned first or last; the same name on another street is not."""
+        Rule = self.env["customer.match.rule"]
+        placed = self._person("Giovanni Conti", street="Via Camillo Cavour 3 int. 1", zip="64385", city="Monenico")
+        placeless = self._person("Giovanni Conti", street="Via Camillo Cavour")
+        other_street = self._person("Giovanni Conti", street="Viale Europa 12")
+        passes = self._learned_passes(("name_no_place", "no_place_name"))
+        self.assertEqual(len(passes), 2)
+        pair = (placed.id, placeless.id)
+        for scanned in (placed, placeless):
+            self.assertIn(pair, Rule._candidate_pairs(scanned.ids, passes=passes))
+        self.assertIn(pair, Rule._candidate_pairs((placed | placeless).ids, only_higher=True, passes=passes))
+        self.assertNotIn(tuple(sorted((placeless.id, other_street.id))),
+                         Rule._candidate_pairs(other_street.ids, passes=passes))
 
     def test_phonetic_key_is_order_independent(self):
         first = self._person("Giovanni Bertolucci")

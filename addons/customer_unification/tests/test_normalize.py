@@ -42,7 +42,19 @@ class TestNormalize(TransactionCase):
 
     def test_person_name_accents_punctuation_and_order(self):
         self.assertEqual(normalize.normalize_name("Rossi, Mario"), "mario rossi")
-        self.assertEqual(normalize.normalize_name("NICCOLÒ D'Amico"), "amico d niccolo")
+        self.assertEqual(normalize.normalize_name("NICCOLÒ D'Amico"), "damico niccolo")
+
+    def test_person_name_key_reads_the_name_like_the_scoring(self):
+        # titles dropped and particles glued for persons: the blocking keys agree where the names do
+        for variant in ("Dott. Mario De Luca", "MR DELUCA, MARIO", "Sig. Mario Deluca"):
+            self.assertEqual(normalize.normalize_name(variant), "deluca mario", variant)
+            self.assertEqual(normalize.phonetic_key(normalize.normalize_name(variant)), "MR TLK", variant)
+        self.assertEqual(normalize.normalize_name("Sig.ra Anna Neri"), "anna neri")  # a title's ending
+        self.assertEqual(normalize.normalize_name("Dott.ssa Anna Neri"), "anna neri")
+        self.assertEqual(normalize.normalize_name("Mr"), "mr")  # nothing but a title: kept
+        # a company's name keeps its words (legal forms aside)
+        self.assertEqual(normalize.normalize_name("Studio Dott. De Luca S.r.l.", is_company=True),
+                         "de dott luca studio")
 
     def test_street_abbreviations_and_house_number(self):
         self.assertEqual(normalize.normalize_street("P.zza Garibaldi n. 3"), "piazza garibaldi 3")
@@ -50,6 +62,21 @@ class TestNormalize(TransactionCase):
         self.assertEqual(normalize.normalize_street("V. Roma 12/A"), normalize.normalize_street("Via Roma, 12 a"))
         self.assertEqual(normalize.normalize_street("12 Main St."), "main street 12")
         self.assertEqual(normalize.street_house_number("Via Roma, 12/A"), "12a")
+
+    def test_flat_number_is_not_the_house_number(self):
+        for street in ("Via Roma 5 int. 8", "Via Roma 5 interno 3/B", "Via Roma, 5"):
+            self.assertEqual(normalize.street_parts(normalize.normalize_street(street)), ("via roma", "5"), street)
+        self.assertEqual(normalize.normalize_street("Flat 3, 12 Main St"), "main street 12")
+        # no other number: the only one is kept, and a street named like a unit word keeps its number
+        self.assertEqual(normalize.normalize_street("Flat 3, Kings Road"), "kings road 3")
+        self.assertEqual(normalize.normalize_street("Via della Scala 12"), "via della scala 12")
+
+    def test_city_province_code_in_brackets(self):
+        for city in ("Messina (ME)", "MESSINA ( me )", "Messina"):
+            self.assertEqual(normalize.normalize_city(city), "messina", city)
+        self.assertEqual(normalize.normalize_city("Albany (NY)"), "albany")
+        # not a code: kept
+        self.assertEqual(normalize.normalize_city("Frankfurt (Oder)"), "frankfurt oder")
 
     def test_zip_and_city(self):
         self.assertEqual(normalize.normalize_zip("187", "IT"), "00187")

@@ -27,7 +27,7 @@ import random
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from . import normalize
 
@@ -52,12 +52,14 @@ def name_similarity(left, right):
 
 
 def _word_agrees(word, others):
-    """A word agrees with one of ``others``: Jaro–Winkler ≥ 0.94, or an initial of it."""
+    """A word agrees with one of ``others``: Jaro–Winkler ≥ 0.94, one typo (an edit or two swapped
+    letters) in words of five letters or more, or an initial of it."""
     for other in others:
         if len(word) == 1 or len(other) == 1:
             if word[0] == other[0]:
                 return True
-        elif JaroWinkler.similarity(word, other) >= 0.94:
+        elif JaroWinkler.similarity(word, other) >= 0.94 or (
+                min(len(word), len(other)) >= 5 and OSA.distance(word, other, score_cutoff=1) <= 1):
             return True
     return False
 
@@ -127,7 +129,16 @@ def level_family_name(left, right):
         return None
     if family_l == family_r:
         return 0
-    return 1 if JaroWinkler.similarity(family_l, family_r) >= 0.92 else 2
+    return 1 if _family_name_typo(family_l, family_r) else 2
+
+
+def _family_name_typo(left, right):
+    """Two family names differ by a typo: Jaro–Winkler ≥ 0.92, or one edit or two swapped letters
+    in names of four letters or more ("Jones" / "Jpnes", "Wood" / "Wodo"), whose Jaro–Winkler a
+    single typo brings lower in a short name."""
+    if JaroWinkler.similarity(left, right) >= 0.92:
+        return True
+    return min(len(left), len(right)) >= 4 and OSA.distance(left, right, score_cutoff=1) <= 1
 
 
 def level_given_name(left, right):
@@ -144,6 +155,7 @@ def level_given_name(left, right):
     if len(words_l) == len(words_r) and all(
             word_l == word_r or _given_word_typo(word_l, word_r)
             or normalize.given_name_forms(word_l) & normalize.given_name_forms(word_r)
+            or _given_forms_agree_through_typo(word_l, word_r)
             for word_l, word_r in zip(words_l, words_r, strict=True)):
         return 1
     shorter, longer = (words_l, words_r) if len(words_l) <= len(words_r) else (words_r, words_l)
@@ -152,6 +164,18 @@ def level_given_name(left, right):
     if any(_given_word_alike(word, other) for word in shorter for other in longer):
         return 3
     return 4
+
+
+def _given_forms_agree_through_typo(word, other):
+    """A mistyped form of a given name stands for the other word's name: "Pnio" (Pino) for
+    Giuseppe, "Jsck" (Jack) for John (:func:`normalize.given_name_forms_within_typo`: only words
+    that are none of the known forms are read through a typo)."""
+    typo_forms = normalize.given_name_forms_within_typo(word)
+    other_typo_forms = normalize.given_name_forms_within_typo(other)
+    if not typo_forms and not other_typo_forms:  # both known, or nothing known that close
+        return False
+    return bool(typo_forms & normalize.given_name_forms(other) or normalize.given_name_forms(word) & other_typo_forms
+                or typo_forms & other_typo_forms)
 
 
 def _given_word_alike(word, other):

@@ -12,6 +12,7 @@ from email.utils import getaddresses
 from functools import lru_cache
 
 import jellyfish
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from stdnum import get_cc_module
 from stdnum.exceptions import ValidationError as StdnumValidationError
@@ -78,6 +79,10 @@ STREET_ABBREVIATIONS = {
 
 #: Noise tokens in addresses ("n. 12", "no 12", "civico 12").
 STREET_NOISE = frozenset(["n", "no", "nr", "num", "numero", "civico", "int", "interno"])
+
+#: Words introducing the number of a flat inside the building ("int. 8", "Flat 3", "Apt 4"): that
+#: number is not the house number when the street has another one.
+STREET_UNIT_WORDS = frozenset(["int", "interno", "flat", "apt", "apartment", "unit", "suite"])
 
 
 def strip_accents(value):
@@ -252,8 +257,15 @@ def name_tokens(value, is_company=False):
 
     Legal suffixes (S.r.l., S.p.A., Ltd, GmbH, SARL, Inc., ...) and connectors
     are dropped for companies and, as they never appear in a person name, for
-    individuals too.
+    individuals too. A person's name is read like the scoring reads it
+    (:func:`person_name_parts`): courtesy and professional titles dropped ("Dott.",
+    "Mrs"), family-name particles glued ("De Luca" and "Deluca" give one word), so
+    that the blocking keys built from it agree where the names do.
     """
+    if not is_company:
+        words = person_name_parts(value)[0]
+        if words:
+            return [word for word in words if word not in LEGAL_SUFFIXES] or list(words)
     tokens = [tok for tok in simplify(value).split() if tok not in NAME_STOPWORDS]
     kept = [tok for tok in tokens if tok not in LEGAL_SUFFIXES]
     return kept or tokens
@@ -290,10 +302,16 @@ def normalize_street(value):
     if not text:
         return ""
     text = re.sub(r"\b(\d+)\s([a-z])\b", r"\1\2", text)
+    tokens = text.split()
+    # a flat's number ("int. 8", "Flat 3") is dropped when another number is the house number
+    units = {index + 1 for index, tok in enumerate(tokens[:-1])
+             if tok in STREET_UNIT_WORDS and tokens[index + 1][0].isdigit()}
+    if not any(tok[0].isdigit() for index, tok in enumerate(tokens) if index not in units):
+        units = set()
     words = []
     numbers = []
-    for tok in text.split():
-        if tok in STREET_NOISE:
+    for index, tok in enumerate(tokens):
+        if tok in STREET_NOISE or tok in STREET_UNIT_WORDS or index in units:
             continue
         if tok[0].isdigit():
             numbers.append(tok.lstrip("0") or "0")
@@ -330,9 +348,14 @@ def normalize_zip(value, country_code=None):
     return text
 
 
+#: A province or state code in brackets after a city name: "Messina (ME)", "Albany (NY)".
+_CITY_REGION_CODE = re.compile(r"\s*\(\s*[^\W\d_]{1,3}\s*\)\s*$")
+
+
 def normalize_city(value):
-    """City name lower case without accents or punctuation; ``"St."`` / ``"S."`` become ``"saint"``/``"san"``."""
-    text = simplify(value)
+    """City name lower case without accents or punctuation; ``"St."`` / ``"S."`` become ``"saint"``/``"san"``;
+    a province or state code in brackets is dropped (``"Messina (ME)"`` is ``"messina"``)."""
+    text = simplify(_CITY_REGION_CODE.sub("", value) if isinstance(value, str) else value)
     if not text:
         return ""
     replacements = {"st": "saint", "ste": "sainte", "s": "san"}
@@ -449,6 +472,9 @@ PERSON_TITLES = frozenset(
     """.split()
 )
 
+#: Endings of abbreviated titles written with a dot inside ("Sig.ra", "Dott.ssa", "Sig.na").
+TITLE_ENDINGS = frozenset(["ra", "ssa", "na"])
+
 #: Family-name particles glued to the next word ("De Luca" and "Deluca", "D'Angelo" and "Dangelo").
 NAME_PARTICLES = frozenset(
     "da dal dalla dalle de dei degli del della delle dello di la le lo van von der den du".split())
@@ -479,12 +505,27 @@ def add_given_name_variants(variants=None, spellings=()):
                 if name in full_names and form != name:
                     full_names.add(names[0])
     given_name_forms.cache_clear()
+    given_name_forms_within_typo.cache_clear()
 
 
 @lru_cache(maxsize=65536)
 def given_name_forms(token):
     """Full given names a given-name word stands for (itself when it is none of the known forms)."""
     return frozenset(_GIVEN_NAME_FORMS.get(token) or (token,))
+
+
+@lru_cache(maxsize=65536)
+def given_name_forms_within_typo(token):
+    """Full given names a word stands for, read through a typo when it is none of the known forms:
+    the names of the known forms one edit or swap of two letters away (two for words of seven letters or more: "pnio" for
+    Pino, Giuseppe; "sallvatire" for Salvatore). A known form stands for its own names only (Carla
+    is not read as a Carlo with a typo). Empty when nothing is that close."""
+    if token in _GIVEN_NAME_FORMS or len(token) < 4:
+        return frozenset()
+    cutoff = 2 if len(token) >= 7 else 1
+    found = process.extract(token, list(_GIVEN_NAME_FORMS), scorer=OSA.distance,
+                            score_cutoff=cutoff, limit=None)
+    return frozenset(name for form, _distance, _index in found for name in _GIVEN_NAME_FORMS[form])
 
 
 add_given_name_variants(NICKNAMES, given_names.GIVEN_NAME_SPELLINGS)
@@ -512,9 +553,13 @@ def person_name_parts(value):
             text, order = f"{family} {given}", "family_first"
     words = []
     pending = ""
+    after_title = False
     for tok in simplify(text).split():
-        if tok in PERSON_TITLES or tok in NAME_STOPWORDS:
+        # "Sig.ra", "Dott.ssa": the feminine ending of a title, split off by its dot
+        if tok in PERSON_TITLES or tok in NAME_STOPWORDS or (after_title and tok in TITLE_ENDINGS):
+            after_title = tok in PERSON_TITLES
             continue
+        after_title = False
         if tok in NAME_PARTICLES:
             pending += tok
             continue
