@@ -75,16 +75,40 @@ class CustomerMatchModel(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self.env.registry.clear_cache()
+        self._cu_clear_params_cache()
         return super().create(vals_list)
 
     def write(self, vals):
-        self.env.registry.clear_cache()
+        self._cu_clear_params_cache()
         return super().write(vals)
 
     def unlink(self):
-        self.env.registry.clear_cache()
+        self._cu_clear_params_cache()
         return super().unlink()
+
+    @api.model
+    def _cu_clear_params_cache(self):
+        """Forget the cached weights (:meth:`_cu_params`) now and again when the transaction commits:
+        another thread of this process may cache the weights it still sees in between."""
+        self.env.registry.clear_cache()
+        self.env.cr.postcommit.add(self.env.registry.clear_cache)
+
+    @api.model
+    def _cu_ensure_fresh_params(self):
+        """Clear the cached weights when a model was estimated since they were cached: by another
+        process (a scan worker on another server), whose cache invalidation this process may have
+        received before that worker's transaction was committed. Called before a scan compares
+        partners; one query."""
+        self.flush_model(["state", "date_estimated", "applies_to", "company_id"])
+        self.env.cr.execute(SQL(
+            "SELECT id, applies_to, company_id, date_estimated FROM customer_match_model WHERE state = 'estimated'"))
+        for model_id, applies_to, company_id, date_estimated in self.env.cr.fetchall():
+            # the weights scans of this kind and company read must be this model's latest ones
+            params = self._cu_params(applies_to, company_id or False)
+            if (params.get("model_id"), params.get("date_estimated")) != (model_id, date_estimated):
+                self.env.registry.clear_cache()
+                return True
+        return False
 
     # ------------------------------------------------------------------
     # Parameters used by the scoring
@@ -132,7 +156,7 @@ class CustomerMatchModel(models.Model):
                 params[name] = {"m": m, "u": u,
                                 "weights": tuple(fs.match_weight(a, b) for a, b in zip(m, u, strict=True))}
         return {"prior": self.prior, "fields": params, "model_id": self.id, "state": self.state,
-                "term_frequencies": self.term_frequencies or {}}
+                "date_estimated": self.date_estimated, "term_frequencies": self.term_frequencies or {}}
 
     # ------------------------------------------------------------------
     # Estimation
@@ -165,13 +189,18 @@ class CustomerMatchModel(models.Model):
         return self.sudo().search([]).filtered(lambda m: (m.applies_to, m.company_id.id or False) in keys)
 
     @api.model
+    def _cu_models_to_estimate(self, force=False):
+        """The models of the active learned rules whose customers drifted (or that never were estimated):
+        a scan estimates them before comparing partners (see ``customer.scan.partition.model_id``)."""
+        return self._cu_ensure_models().filtered(lambda model: force or model._cu_needs_estimation())
+
+    @api.model
     def _cu_refresh(self, force=False):
-        """Estimate the models whose customers drifted (or that never were); called once at scan start."""
-        estimated = self.browse()
-        for model in self._cu_ensure_models():
-            if force or model._cu_needs_estimation():
-                model._cu_estimate()
-                estimated |= model
+        """Estimate now, one after the other, the models :meth:`_cu_models_to_estimate` returns (the
+        ``dedupe`` command's ``--explain-model``, scripts)."""
+        estimated = self._cu_models_to_estimate(force=force)
+        for model in estimated:
+            model._cu_estimate()
         return estimated
 
     def _cu_scope_sql(self, alias="p"):

@@ -13,6 +13,9 @@ _logger = logging.getLogger(__name__)
 #: first key of the PostgreSQL advisory locks taken on scan jobs (the second is the job id)
 SCAN_LOCK_NAMESPACE = 0x43555343  # "CUSC"
 
+#: order in which workers claim the partitions of a scan: the estimations of match weights first
+PARTITION_ORDER = SQL("model_id IS NULL, id_from")
+
 
 class CustomerScanJob(models.Model):
     _name = "customer.scan.job"
@@ -92,12 +95,23 @@ class CustomerScanJob(models.Model):
             since = job.since
             if job.mode == "incremental" and not since:
                 since = self._last_scan_date()
-            # learned weights: estimated once at the start of a scan when the customers drifted
-            self.env["customer.match.model"].sudo()._cu_refresh()
             job.write({"state": "running", "since": since, "date_start": fields.Datetime.now()})
+            # learned weights: estimated when the customers drifted, by the scan workers before any
+            # partner is compared (one partition per model: two workers estimate two models at once)
+            job._create_estimation_partitions(self.env["customer.match.model"].sudo()._cu_models_to_estimate())
             job.total_count = job._create_partitions()
         self._trigger_scan_workers()
         return True
+
+    def _create_estimation_partitions(self, match_models):
+        """One partition per match model to estimate (``customer.scan.partition.model_id``), unless
+        another scan still to run estimates it already."""
+        self.ensure_one()
+        Partition = self.env["customer.scan.partition"].sudo()
+        queued = Partition.search([("model_id", "in", match_models.ids), ("state", "=", "pending"),
+                                   ("job_id.state", "=", "running")]).model_id
+        Partition.create([{"job_id": self.id, "id_from": 0, "id_to": 0, "partner_count": 0, "model_id": model.id}
+                          for model in match_models - queued])
 
     @api.model
     def _trigger_scan_workers(self):
@@ -177,17 +191,37 @@ class CustomerScanJob(models.Model):
                 self.env.cr.execute(SQL(
                     """SELECT id FROM customer_scan_partition
                         WHERE job_id = %s AND state = 'pending'
-                        ORDER BY id_from LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED""", self.id),
+                        ORDER BY %s LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED""", self.id, PARTITION_ORDER),
                     log_exceptions=False)
                 row = self.env.cr.fetchone()
         except pg_errors.SerializationFailure:  # done by another worker after this snapshot
             return Partition
         return Partition.browse(row[0]) if row else Partition
 
-    def _has_pending_partitions(self):
+    def _has_pending_partitions(self, estimations=False):
+        """Whether partitions of this job are still pending (``estimations``: estimation partitions)."""
         self.env.cr.execute(SQL(
-            "SELECT 1 FROM customer_scan_partition WHERE job_id = %s AND state = 'pending' LIMIT 1", self.id))
+            "SELECT 1 FROM customer_scan_partition WHERE job_id = %s AND state = 'pending' %s LIMIT 1",
+            self.id, SQL("AND model_id IS NOT NULL") if estimations else SQL()))
         return bool(self.env.cr.fetchone())
+
+    def _estimate_partition(self, partition):
+        """Estimate the learned weights of an estimation partition's model and mark it done. A
+        failure is logged and reported on the scan, which goes on with the weights the model had."""
+        model = partition.model_id.sudo()
+        try:
+            with self.env.cr.savepoint():
+                model._cu_estimate()
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception as error:  # the scan must not stop on it
+            _logger.exception("Duplicate scan %s: the weights of %s could not be estimated", self.id, model.id)
+            self.message_post(body=self.env._(
+                "The match weights of %(model)s could not be estimated (%(error)s): the scan compares the "
+                "customers with the weights the model had.", model=model.display_name, error=error))
+        partition.write({"state": "done", "date_done": fields.Datetime.now()})
+        # the workers that found the weights being estimated stopped: wake them for the scan partitions
+        self._trigger_scan_workers()
 
     def _partition_partner_ids(self, partition):
         """Partners of the scope in the partition's id range (the scope may have changed since the
@@ -207,7 +241,7 @@ class CustomerScanJob(models.Model):
         self.ensure_one()
         pending = SQL(
             """SELECT id FROM customer_scan_partition WHERE job_id = %s AND state = 'pending'
-                ORDER BY id_from LIMIT 1 FOR NO KEY UPDATE""", self.id)
+                ORDER BY %s LIMIT 1 FOR NO KEY UPDATE""", self.id, PARTITION_ORDER)
         closing = SQL("SELECT id FROM customer_scan_job WHERE id = %s FOR NO KEY UPDATE", self.id)
         try:
             with self.env.cr.savepoint(flush=False):
@@ -245,9 +279,11 @@ class CustomerScanJob(models.Model):
         """Scan the next pending partition; close the job when every partition is done.
 
         Any number of workers may call this at the same time: each claims its own partition
-        (:meth:`_claim_partition`). Returns the number of partners scanned, ``0`` when the job was
-        closed, or ``None`` when nothing could be done now (the remaining partitions are held by
-        other workers, or another worker is closing the job). A chunk that fails is retried
+        (:meth:`_claim_partition`); the estimations of learned weights come first
+        (:meth:`_estimate_partition`). Returns the number of partners scanned, ``0`` when the job was
+        closed or a model estimated, or ``None`` when nothing could be done now (the remaining
+        partitions are held by other workers, the weights are being estimated by another worker, or
+        another worker is closing the job). A chunk that fails is retried
         partner by partner: a partner that still fails is skipped, logged and reported on the
         job, the others are scanned.
         """
@@ -259,6 +295,15 @@ class CustomerScanJob(models.Model):
                 return None
             self._finish()
             return 0
+        if partition.model_id:
+            self._estimate_partition(partition)
+            return 0
+        if self._has_pending_partitions(estimations=True):
+            # claimed after the estimation partitions, which other workers hold: no partner is
+            # compared before the weights are estimated
+            _logger.info("Duplicate scan %s: the match weights are being estimated by other workers", self.id)
+            return None
+        self.env["customer.match.model"].sudo()._cu_ensure_fresh_params()
         partner_ids = self._partition_partner_ids(partition)
         failures = {}
         try:

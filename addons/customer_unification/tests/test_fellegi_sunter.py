@@ -300,6 +300,74 @@ class TestLearnedModel(CustomerUnificationMatchCase):
             self.assertEqual(scan(), [self.model.id], "the customers drifted: estimated again")
             self.assertNotEqual(self.model.line_ids, lines)
 
+    def test_scan_estimates_in_its_first_partitions(self):
+        """Start returns without estimating: the scan's first partitions estimate the drifted models,
+        one partition per model, before any partner is compared; the pairs carry the new weights."""
+        Model = self.registry["customer.match.model"]
+        with patch.object(Model, "_cu_min_partners", lambda model: 2):
+            job = self.env["customer.scan.job"].create({"mode": "full"})
+            job.action_start()
+            self.assertEqual(self.model.state, "default", "Start does not estimate")
+            estimations = job.partition_ids.filtered("model_id")
+            self.assertIn(self.model, estimations.model_id)
+            self.assertEqual(len(estimations), len(estimations.model_id), "one partition per model")
+            self.assertEqual(set(estimations.mapped("partner_count")), {0})
+            self.assertEqual(job.total_count, sum(job.partition_ids.mapped("partner_count")))
+            # a second scan queued meanwhile does not estimate the same models again
+            other = self.env["customer.scan.job"].create({"mode": "full"})
+            other._create_estimation_partitions(self.env["customer.match.model"]._cu_models_to_estimate())
+            self.assertFalse(other.partition_ids)
+            other.unlink()
+            Trigger = self.env["ir.cron.trigger"].sudo()
+            for _estimation in estimations:
+                triggers = Trigger.search_count([])
+                self.assertEqual(job._process_chunk(), 0)
+                # the workers that found the weights being estimated are woken for the partners
+                self.assertGreater(Trigger.search_count([]), triggers)
+            self.assertEqual(set(estimations.mapped("state")), {"done"})
+            self.assertEqual(self.model.state, "estimated")
+            self.assertEqual(job.processed_count, 0, "no partner compared before the weights are estimated")
+            job._run_to_completion()
+        self.assertEqual(job.state, "done")
+        self.assertEqual(job.processed_count, job.total_count)
+        pairs = self.env["customer.duplicate.pair"].search(
+            [("scan_job_id", "=", job.id), ("partner_a_id", "in", self.partners.ids)])
+        self.assertTrue(pairs)
+        prior = next(line for line in pairs[0].explanation if line["field"] == "prior")
+        self.assertAlmostEqual(prior["weight"], fs.prior_weight(self.model.prior), places=2)
+
+    def test_failed_estimation_does_not_stop_the_scan(self):
+        Model = self.registry["customer.match.model"]
+
+        def broken_estimate(model, *args, **kwargs):
+            model.write({"iterations": 99})  # undone with the failed estimation
+            raise ValueError("no memory left")
+
+        with patch.object(Model, "_cu_min_partners", lambda model: 2), \
+                patch.object(Model, "_cu_estimate", broken_estimate):
+            job = self.env["customer.scan.job"].create({"mode": "full"})._run_to_completion()
+        self.assertEqual(job.state, "done")
+        self.assertEqual(job.processed_count, job.total_count)
+        self.assertEqual(set(job.partition_ids.mapped("state")), {"done"})
+        self.assertEqual((self.model.state, self.model.iterations), ("default", 0))
+        self.assertIn("could not be estimated", job.message_ids[0].body)
+        self.assertIn("no memory left", job.message_ids[0].body)
+
+    def test_cached_weights_follow_an_estimation_by_another_process(self):
+        """The weights cached before another process estimated the model are dropped before a scan
+        compares partners, even when that process's cache invalidation came before its commit."""
+        Model = self.env["customer.match.model"]
+        self.assertEqual(Model._cu_params("individual", self.other_company.id)["state"], "default")
+        self.assertFalse(Model._cu_ensure_fresh_params(), "nothing estimated: the cache is right")
+        # what another process commits: the model estimated, without this process's cache being told
+        with patch.object(type(self.env.registry), "clear_cache", lambda registry, *args: None):
+            self.model._cu_estimate(min_partners=2)
+        self.assertEqual(Model._cu_params("individual", self.other_company.id)["state"], "default", "stale")
+        self.assertTrue(Model._cu_ensure_fresh_params())
+        params = Model._cu_params("individual", self.other_company.id)
+        self.assertEqual((params["model_id"], params["date_estimated"]), (self.model.id, self.model.date_estimated))
+        self.assertFalse(Model._cu_ensure_fresh_params())
+
     def test_batch_scoring_matches_pair_by_pair(self):
         """The scan's batch scoring (values extracted once per customer, one comparison for the score
         and the explanation, pairs dropped early) gives every pair the score and explanation of scoring

@@ -145,3 +145,40 @@ class TestScanConcurrency(TransactionCase):
                 command_cr.execute("SELECT pg_advisory_unlock(%s, %s)", [SCAN_LOCK_NAMESPACE, self.job_id])
                 command_cr.commit()
         self.assertEqual(set(self._marks().values()), {1})
+
+    def test_no_partner_compared_while_another_worker_estimates_the_weights(self):
+        """The estimation partition of a match model is claimed first; while its worker has not
+        committed, the other workers compare no partner (they would use the old weights)."""
+        estimated = []
+
+        def slow_estimate(model, *args, **kwargs):
+            estimated.append(model.id)
+            return True
+
+        Model = self.registry["customer.match.model"]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, QUIET)
+            model = env["customer.match.model"].create({"applies_to": "individual"})
+            env["customer.scan.job"].browse(self.job_id)._create_estimation_partitions(model)
+            model_id = model.id
+        self.addCleanup(self._delete_model, model_id)
+        with patch.object(Model, "_cu_estimate", slow_estimate), \
+                closing(self.registry.cursor()) as cr1, closing(self.registry.cursor()) as cr2:
+            worker1, worker2 = self._job(cr1), self._job(cr2)
+            self.assertEqual(worker1._process_chunk(), 0)  # the estimation, not committed yet
+            self.assertEqual(estimated, [model_id])
+            self.assertIsNone(worker2._process_chunk(), "the weights are being estimated: wait")
+            self.assertEqual(self._marks(), {})
+            cr2.rollback()
+            cr1.commit()
+            self.assertEqual(worker2._process_chunk(), 3, "estimated: the scan goes on")
+            cr2.commit()
+        self.assertEqual(estimated, [model_id], "estimated once")
+        self.assertEqual(self._run_alone(), "done")
+        marks = self._marks()
+        self.assertEqual(sorted(marks), self.scope)
+        self.assertEqual(set(marks.values()), {1})
+
+    def _delete_model(self, model_id):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM customer_match_model WHERE id = %s", [model_id])
