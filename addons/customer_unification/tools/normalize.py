@@ -517,9 +517,9 @@ def given_name_forms(token):
 @lru_cache(maxsize=65536)
 def given_name_forms_within_typo(token):
     """Full given names a word stands for, read through a typo when it is none of the known forms:
-    the names of the known forms one edit or swap of two letters away (two for words of seven letters or more: "pnio" for
-    Pino, Giuseppe; "sallvatire" for Salvatore). A known form stands for its own names only (Carla
-    is not read as a Carlo with a typo). Empty when nothing is that close."""
+    the names of the known forms one edit or one swap of two letters away (two edits for words of
+    seven letters or more: "pnio" for Pino, Giuseppe; "sallvatire" for Salvatore). A known form
+    stands for its own names only: empty for it, and when nothing known is that close."""
     if token in _GIVEN_NAME_FORMS or len(token) < 4:
         return frozenset()
     cutoff = 2 if len(token) >= 7 else 1
