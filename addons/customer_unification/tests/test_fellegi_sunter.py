@@ -344,8 +344,10 @@ class TestLearnedModel(CustomerUnificationMatchCase):
             raise ValueError("no memory left")
 
         with patch.object(Model, "_cu_min_partners", lambda model: 2), \
-                patch.object(Model, "_cu_estimate", broken_estimate):
+                patch.object(Model, "_cu_estimate", broken_estimate), self.assertLogs(
+                    "odoo.addons.customer_unification.models.customer_scan_job", level="ERROR") as logs:
             job = self.env["customer.scan.job"].create({"mode": "full"})._run_to_completion()
+        self.assertTrue(any(f"the weights of {self.model.id} could not be estimated" in line for line in logs.output))
         self.assertEqual(job.state, "done")
         self.assertEqual(job.processed_count, job.total_count)
         self.assertEqual(set(job.partition_ids.mapped("state")), {"done"})
