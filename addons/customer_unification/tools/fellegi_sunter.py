@@ -58,10 +58,15 @@ def _word_agrees(word, others):
         if len(word) == 1 or len(other) == 1:
             if word[0] == other[0]:
                 return True
-        elif JaroWinkler.similarity(word, other) >= 0.94 or (
-                min(len(word), len(other)) >= 5 and OSA.distance(word, other, score_cutoff=1) <= 1):
+        elif JaroWinkler.similarity(word, other) >= 0.94 or _one_typo_apart(word, other, min_length=5):
             return True
     return False
+
+
+def _one_typo_apart(left, right, min_length):
+    """One edit or two swapped letters apart, both words at least ``min_length`` long (a single typo
+    brings the Jaro–Winkler of a short word low)."""
+    return min(len(left), len(right)) >= min_length and OSA.distance(left, right, score_cutoff=1) <= 1
 
 
 def level_name(left, right):
@@ -136,9 +141,7 @@ def _family_name_typo(left, right):
     """Two family names differ by a typo: Jaro–Winkler ≥ 0.92, or one edit or two swapped letters
     in names of four letters or more ("Jones" / "Jpnes", "Wood" / "Wodo"), whose Jaro–Winkler a
     single typo brings lower in a short name."""
-    if JaroWinkler.similarity(left, right) >= 0.92:
-        return True
-    return min(len(left), len(right)) >= 4 and OSA.distance(left, right, score_cutoff=1) <= 1
+    return JaroWinkler.similarity(left, right) >= 0.92 or _one_typo_apart(left, right, min_length=4)
 
 
 def level_given_name(left, right):

@@ -6,28 +6,29 @@
   when the street has another one);
 * ``cu_city_key`` (a province or state code in brackets dropped: "Messina (ME)")."""
 
+from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
 
-from odoo.addons.customer_unification.tools import normalize
-
 BATCH = 20000
+#: the stored partner keys the new normalization may change (from res.partner._cu_prepare_keys)
+PARTNER_KEYS = ("cu_name_key", "cu_phonetic_key", "cu_street_key", "cu_house_key", "cu_city_key")
 
 
-def _new_keys(is_company, name, street, city):
-    name_key = normalize.normalize_name(name, is_company) or None
-    street_key = normalize.normalize_street(street) or None
-    return (name_key, normalize.phonetic_key(name_key) or None, street_key,
-            normalize.street_parts(street_key)[1] or None, normalize.normalize_city(city) or None)
+def _new_keys(partner_model, is_company, name, street, city):
+    """The keys ``res.partner._cu_prepare_keys`` (the seam a custom module may override) gives now."""
+    keys = partner_model._cu_prepare_keys({"name": name, "is_company": is_company, "street": street, "city": city})
+    return tuple(keys[column] or None for column in PARTNER_KEYS)
 
 
 def migrate(cr, version):
     if not version:
         return
-    _migrate_partners(cr)
-    _migrate_leads(cr)
+    partner_model = api.Environment(cr, SUPERUSER_ID, {})["res.partner"]
+    _migrate_partners(cr, partner_model)
+    _migrate_leads(cr, partner_model)
 
 
-def _migrate_leads(cr):
+def _migrate_leads(cr, partner_model):
     last_id = 0
     while True:
         cr.execute(SQL(
@@ -38,14 +39,14 @@ def _migrate_leads(cr):
             return
         last_id = rows[-1][0]
         changed = [(key, lead_id) for lead_id, contact_name, old in rows
-                   if (key := normalize.normalize_name(contact_name, False) or None) != old]
+                   if (key := _new_keys(partner_model, False, contact_name, None, None)[0]) != old]
         if changed:
             cr.execute(SQL(
                 "UPDATE crm_lead l SET cu_contact_key = v.key FROM (VALUES %s) AS v(key, id) WHERE l.id = v.id",
                 SQL(", ").join(SQL("(%s, %s)", *row) for row in changed)))
 
 
-def _migrate_partners(cr):
+def _migrate_partners(cr, partner_model):
     last_id = 0
     while True:
         cr.execute(SQL(
@@ -57,7 +58,7 @@ def _migrate_partners(cr):
             return
         last_id = rows[-1][0]
         changed = [(*keys, pid) for pid, is_company, name, street, city, *old in rows
-                   if (keys := _new_keys(is_company, name, street, city)) != tuple(old)]
+                   if (keys := _new_keys(partner_model, is_company, name, street, city)) != tuple(old)]
         if changed:
             cr.execute(SQL(
                 """UPDATE res_partner p SET cu_name_key = v.name_key, cu_phonetic_key = v.phonetic,
