@@ -140,6 +140,13 @@ class TestFellegiSunterEstimation(CustomerUnificationMatchCase):
         self.assertEqual(levels("Giuseppe Verdi", "Pino Verdi"), (1, 0))  # a usual short form
         self.assertEqual(levels("William Smith", "Bill Smith"), (1, 0))
         self.assertEqual(levels("M. Rossi", "Mario Rossi"), (2, 0))  # an initial
+        # the initial of a usual form of the name: Pino (Giuseppe), Dick (Richard), Tonino (Antonio)
+        self.assertEqual(levels("Lombardi, P.", "Giuseppe Lombardi"), (2, 0))
+        self.assertEqual(levels("Mr. R. Jones", "Dick Jones"), (2, 0))
+        self.assertEqual(levels("A. Villoni", "Tonino Villoni"), (2, 0))
+        self.assertEqual(levels("M Turner", "Polly Turner"), (2, 0))  # Polly, a form of Mary
+        self.assertEqual(levels("A. Rossi", "Mario Rossi"), (4, 0))  # no form of Mario starts with A
+        self.assertEqual(normalize.given_name_initials("xyzq"), {"x"})
         self.assertEqual(levels("Maria Grazia Rossi", "Maria Rossi"), (2, 0))  # a compound given name cut
         self.assertEqual(levels("David Jones", "Dabve Jones"), (1, 0))  # a typo of Dave, a short form
         self.assertEqual(levels("Elena Rossi", "Elisa Rossi"), (3, 0))  # spelt alike: the data decides

@@ -195,13 +195,16 @@ def _given_word_typo(word, other):
 
 
 def _given_word_agrees(word, other):
-    """A given-name word stands for another: equal, a typo, a usual short form, an initial or a prefix."""
+    """A given-name word stands for another: equal, a typo, a usual short form, an initial (of the
+    name or of one of its usual forms: "P." for Giuseppe, known as Pino) or a prefix."""
     if word == other or _given_word_typo(word, other):
         return True
     if normalize.given_name_forms(word) & normalize.given_name_forms(other):
         return True
     short, long_ = (word, other) if len(word) <= len(other) else (other, word)
-    return long_.startswith(short) and (len(short) == 1 or len(short) >= 3)
+    if len(short) == 1:
+        return short in normalize.given_name_initials(long_)
+    return len(short) >= 3 and long_.startswith(short)
 
 
 def level_text(left, right):

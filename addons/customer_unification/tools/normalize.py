@@ -506,6 +506,7 @@ def add_given_name_variants(variants=None, spellings=()):
                     full_names.add(names[0])
     given_name_forms.cache_clear()
     given_name_forms_within_typo.cache_clear()
+    given_name_initials.cache_clear()
 
 
 @lru_cache(maxsize=65536)
@@ -526,6 +527,19 @@ def given_name_forms_within_typo(token):
     found = process.extract(token, list(_GIVEN_NAME_FORMS), scorer=OSA.distance,
                             score_cutoff=cutoff, limit=None)
     return frozenset(name for form, _distance, _index in found for name in _GIVEN_NAME_FORMS[form])
+
+
+@lru_cache(maxsize=65536)
+def given_name_initials(token):
+    """Initials a given-name word may be written as: its own, and the initial of every known form of
+    the names it stands for, read through a typo too (:func:`given_name_forms_within_typo`): "p" and
+    "b" for Giuseppe (Pino, Beppe), "r" for Dick (Richard), "a" for Tonino (Antonio)."""
+    if not token:
+        return frozenset()
+    names = set(given_name_forms(token)) | given_name_forms_within_typo(token)
+    initials = {token[0]}
+    initials.update(form[0] for form, full_names in _GIVEN_NAME_FORMS.items() if full_names & names)
+    return frozenset(initials)
 
 
 add_given_name_variants(NICKNAMES, given_names.GIVEN_NAME_SPELLINGS)
