@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -119,31 +121,20 @@ class CustomerDuplicateGroup(models.Model):
 
     @api.model
     def _create_components(self, rows):
-        """Union-find over pair rows ``(id, a, b, score, company_id)``; insert one group per component."""
-        parent = {}
-
-        def find(node):
-            root = node
-            while parent.setdefault(root, root) != root:
-                root = parent[root]
-            while parent[node] != root:
-                parent[node], node = root, parent[node]
-            return root
-
-        for _pair_id, a_id, b_id, _score, _company in rows:
-            root_a, root_b = find(a_id), find(b_id)
-            if root_a != root_b:
-                parent[max(root_a, root_b)] = min(root_a, root_b)
-        components = {}
-        for pair_id, a_id, _b_id, score, company_id in rows:
-            comp = components.setdefault(find(a_id), {"pairs": [], "partners": set(), "score": 0.0, "company": None})
-            comp["pairs"].append(pair_id)
-            comp["partners"].update((a_id, _b_id))
-            comp["score"] = max(comp["score"], score)
-            comp["company"] = comp["company"] or company_id
-        if not components:
+        """Insert the open groups of pair rows ``(id, a, b, score, company_id)``: the connected
+        components of the pairs, each split where two of its customers cannot be one
+        (:meth:`_cu_split_component`). Every pair belongs to one group; a customer may be in two
+        groups when it is a likely duplicate of two customers that cannot be one."""
+        connected = self._cu_connected_rows(rows)
+        conflicts = self._cu_cannot_link_pairs([comp_rows for comp_rows in connected if len(comp_rows) > 1])
+        comps = [{
+            "pairs": [row[0] for row in group_rows],
+            "partners": {partner for row in group_rows for partner in row[1:3]},
+            "score": max(row[3] for row in group_rows),
+            "company": next((row[4] for row in group_rows if row[4]), None),
+        } for comp_rows in connected for group_rows in self._cu_split_component(comp_rows, conflicts)]
+        if not comps:
             return
-        comps = list(components.values())
         # set-based statements with array parameters: no per-row adaptation on the client
         cr = self.env.cr
         cr.execute(SQL(
@@ -174,3 +165,127 @@ class CustomerDuplicateGroup(models.Model):
             """UPDATE customer_duplicate_pair p SET group_id = v.group_id
                  FROM unnest(%s::int[], %s::int[]) AS v(pair_id, group_id) WHERE p.id = v.pair_id""",
             pair_ids, pair_groups))
+
+    @api.model
+    def _cu_connected_rows(self, rows):
+        """The pair rows ``(id, a, b, score, company_id)`` grouped by connected component (union-find)."""
+        parent = {}
+
+        def find(node):
+            root = node
+            while parent.setdefault(root, root) != root:
+                root = parent[root]
+            while parent[node] != root:
+                parent[node], node = root, parent[node]
+            return root
+
+        for row in rows:
+            root_a, root_b = find(row[1]), find(row[2])
+            if root_a != root_b:
+                parent[max(root_a, root_b)] = min(root_a, root_b)
+        components = {}
+        for row in rows:
+            components.setdefault(find(row[1]), []).append(row)
+        return list(components.values())
+
+    @api.model
+    def _cu_conflict_check_limit(self):
+        """Largest component (in customers) whose customers are compared two by two for
+        :meth:`customer.match.rule._cu_cannot_link`; a larger one is split on the users' decisions
+        only (a component of n customers costs n(n-1)/2 comparisons)."""
+        return 200
+
+    @api.model
+    def _cu_cannot_link_pairs(self, components):
+        """``{partner: {partners it cannot be one customer with}}`` among the customers of each
+        component (lists of pair rows): pairs the users marked *Not a Duplicate*, and the two
+        customers of a component, not already a pair, that the rule comparing them rules out
+        (:meth:`customer.match.rule._cu_cannot_link`, asked only in components of three customers
+        or more, up to :meth:`_cu_conflict_check_limit`). One query for the decisions, one for the
+        profiles."""
+        conflicts = defaultdict(set)
+        members = [{partner for row in comp for partner in row[1:3]} for comp in components]
+        member_ids = sorted(set().union(*members)) if members else []
+        if not member_ids:
+            return conflicts
+        component_of = {partner: index for index, partners in enumerate(members) for partner in partners}
+        self.env["customer.duplicate.pair"].flush_model(["state", "partner_a_id", "partner_b_id"])
+        self.env.cr.execute(SQL(
+            """SELECT partner_a_id, partner_b_id FROM customer_duplicate_pair
+                WHERE state = 'not_duplicate' AND partner_a_id = ANY(%(ids)s) AND partner_b_id = ANY(%(ids)s)""",
+            ids=member_ids))
+        for a_id, b_id in self.env.cr.fetchall():
+            if component_of[a_id] == component_of[b_id]:
+                conflicts[a_id].add(b_id)
+                conflicts[b_id].add(a_id)
+        limit = self._cu_conflict_check_limit()
+        checked = [(comp, partners) for comp, partners in zip(components, members, strict=True)
+                   if 2 < len(partners) <= limit]
+        if not checked:
+            return conflicts
+        Rule = self.env["customer.match.rule"].sudo()
+        profiles = Rule._profiles_from_ids(sorted(set().union(*(partners for _comp, partners in checked))))
+        index = Rule._rules_index()
+        specs = {}
+        for comp, partners in checked:
+            paired = {(row[1], row[2]) for row in comp}
+            ordered = sorted(partner for partner in partners if partner in profiles)
+            for position, a_id in enumerate(ordered):
+                profile_a = profiles[a_id]
+                rule = Rule._rule_for_profile(profile_a, index)
+                if not rule:
+                    continue
+                if rule not in specs:
+                    specs[rule] = rule._line_specs()
+                for b_id in ordered[position + 1:]:
+                    profile_b = profiles[b_id]
+                    if (a_id, b_id) in paired or profile_a["is_company"] != profile_b["is_company"] \
+                            or b_id in conflicts[a_id]:
+                        continue
+                    if rule._cu_cannot_link(profile_a, profile_b, specs[rule]):
+                        conflicts[a_id].add(b_id)
+                        conflicts[b_id].add(a_id)
+        return conflicts
+
+    @api.model
+    def _cu_split_component(self, rows, conflicts):
+        """Split the pair rows of one connected component into groups none of which holds two
+        customers of ``conflicts`` (:meth:`_cu_cannot_link_pairs`): the pairs are joined best score
+        first, a pair that would bring two such customers together is set aside; the pairs set aside
+        are grouped the same way in a next round, and so on. Without conflicts: one group. Returns
+        lists of rows, each pair in exactly one."""
+        if not any(conflicts.get(row[1]) or conflicts.get(row[2]) for row in rows):
+            return [rows]
+        groups = []
+        pending = sorted(rows, key=lambda row: (-row[3], row[0]))
+        while pending:
+            joined, pending = self._cu_join_round(pending, conflicts)
+            groups.extend(joined)
+        return groups
+
+    @api.model
+    def _cu_join_round(self, rows, conflicts):
+        """One round of :meth:`_cu_split_component`: ``(groups, set aside)`` of ``rows`` taken in
+        their order."""
+        cluster, members, grouped, cut = {}, {}, {}, []
+
+        def root(node):
+            while cluster.setdefault(node, node) != node:
+                node = cluster[node]
+            return node
+
+        for row in rows:
+            root_a, root_b = root(row[1]), root(row[2])
+            if root_a != root_b:
+                side_a, side_b = members.get(root_a, {root_a}), members.get(root_b, {root_b})
+                if any(conflicts.get(partner, set()) & side_b for partner in side_a):
+                    cut.append(row)
+                    continue
+                if len(side_a) < len(side_b):  # the smaller cluster joins the larger: short find paths
+                    root_a, root_b = root_b, root_a
+                cluster[root_b] = root_a
+                members[root_a] = side_a | side_b
+                members.pop(root_b, None)
+                grouped.setdefault(root_a, []).extend(grouped.pop(root_b, []))
+            grouped.setdefault(root_a, []).append(row)
+        return list(grouped.values()), cut

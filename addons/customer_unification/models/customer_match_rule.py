@@ -517,6 +517,17 @@ class CustomerMatchRule(models.Model):
             return None
         return self._score_profiles(profile_a, profile_b, specs)
 
+    def _cu_cannot_link(self, profile_a, profile_b, specs):
+        """True when two profiles this rule compares cannot be one customer, whatever else they share:
+        the review screen never proposes them in one duplicate group, even when each is a likely
+        duplicate of a third one (``customer.duplicate.group._cu_split_component``). Learned rules:
+        a field compared at a level that rules a match out (``m`` fixed at 0: another given name,
+        see ``fixed_m`` in :meth:`_cu_match_fields`). Manual rules: never (the users' *Not a
+        Duplicate* decisions still apply). ``specs``: :meth:`_line_specs` of this rule. Seam."""
+        if isinstance(specs, _LearnedSpec):
+            return specs.rules_out(self, profile_a, profile_b)
+        return False
+
     def _line_specs(self):
         """Snapshot for fast scoring loops: the lines (manual) or the learned weights."""
         self.ensure_one()
@@ -904,7 +915,7 @@ class _LearnedSpec:
     compared with several candidates, and a candidate with several scanned partners."""
 
     __slots__ = ("fields", "names", "weights", "prior_weight", "params", "frequencies", "_values", "order",
-                 "max_gains", "_bounds")
+                 "max_gains", "_bounds", "ruling_out")
 
     def __init__(self, match_fields, params):
         self.params = params
@@ -924,6 +935,24 @@ class _LearnedSpec:
                        for level, weight in enumerate(level_weights)))
             for level_weights, table in zip(self.weights, self.frequencies, strict=True)]
         self._bounds = {}
+        # (field index, levels fixed at m = 0): such a level rules a match out (``rules_out``)
+        self.ruling_out = []
+        for index, (name, spec) in enumerate(zip(self.names, self.fields, strict=True)):
+            m = params["fields"][name]["m"]
+            levels = frozenset(spec["levels"].index(level) for level in spec.get("fixed_m", ())
+                               if m[spec["levels"].index(level)] <= fs.M_FLOOR)
+            if levels:
+                self.ruling_out.append((index, levels))
+
+    def rules_out(self, matcher, profile_a, profile_b):
+        """True when a field of the two profiles is compared at a level whose ``m`` is zero (only
+        those fields are compared)."""
+        if not self.ruling_out:
+            return False
+        values_a, values_b = self.values(matcher, profile_a), self.values(matcher, profile_b)
+        return any(
+            matcher._cu_compare_field(self.fields[index], profile_a, values_a[index], profile_b, values_b[index])
+            in levels for index, levels in self.ruling_out)
 
     def min_weight(self, threshold):
         """The match weight below which a pair's score (a probability rounded to 4 digits) stays under

@@ -28,3 +28,4 @@ from . import test_fellegi_sunter
 from . import test_crm_lead_duplicates
 from . import test_crm_lead_duplicate_tour
 from . import test_migration_keys
+from . import test_group_conflicts
