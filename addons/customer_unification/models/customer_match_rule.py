@@ -667,8 +667,9 @@ class CustomerMatchRule(models.Model):
     def _blocking_address_evidence_sql(self, alias="w"):
         """SQL condition on a candidate of the scanned partner ``a``'s city and ``a``: a second element
         of their addresses agrees although their zips do not (the same house number, or streets spelt
-        alike), or the candidate has no zip and the names are as alike as the zip passes require (the
-        pair then does not depend on which of the two is scanned). Refines the name passes across a
+        alike), or the address cannot tell (the candidate has no zip, or one of the two has no street)
+        and the names are as alike as the zip passes require (the pair then does not depend on which
+        of the two is scanned). Refines the name passes across a
         whole city, where namesakes are many. The candidate is ``alias``: ``w``, a neighbour of a
         sorted-neighbourhood walk (``BlockingPass.columns``: ``BLOCK_ADDRESS_COLUMNS``, read from the
         city's name index, so that the neighbour is dropped before its row is read), or ``b``, a
@@ -678,7 +679,8 @@ class CustomerMatchRule(models.Model):
         return SQL(
             """(%(house)s = a.cu_house_key
                 OR similarity(%(street_key)s, a.cu_street_key) >= %(street)s
-                OR (%(zip)s IS NULL AND similarity(%(name_key)s, a.cu_name_key) >= %(name)s))""",
+                OR ((%(zip)s IS NULL OR %(street_key)s IS NULL OR a.cu_street_key IS NULL)
+                    AND similarity(%(name_key)s, a.cu_name_key) >= %(name)s))""",
             house=SQL.identifier(alias, "cu_house_key"), street_key=SQL.identifier(alias, "cu_street_key"),
             zip=SQL.identifier(alias, "cu_zip_key"),
             name_key=SQL.identifier(alias, "name_key" if alias == "w" else "cu_name_key"),

@@ -566,6 +566,23 @@ class TestTypoProofBlocking(CustomerUnificationMatchCase):
         self.assertNotIn(tuple(sorted((base.id, namesake.id))),
                          Rule._candidate_pairs(namesake.ids, passes=city_address))
 
+    def test_city_pass_without_a_street_needs_names_alike(self):
+        """One side has no street (no house number or street can agree) and the zip is mistyped: the
+        names alike as the zip passes require (a swap, an initial) make the pair a candidate, in
+        whichever order the two are scanned; not in another city."""
+        Rule = self.env["customer.match.rule"]
+        base = self._person("Lucia Barbieri", street="Corso Roma 2", zip="81853", city="Messina")
+        other = self._person("Barbieri Lucia", zip="81833", city="Messina")
+        initial = self._person("L. Barbieri", zip="81383", city="Messina")
+        elsewhere = self._person("Barbieri Lucia", zip="81833", city="Catania")
+        city_address = self._learned_passes("name_city_address")
+        pair = tuple(sorted((base.id, other.id)))
+        self.assertIn(pair, Rule._candidate_pairs(other.ids, passes=city_address))
+        self.assertIn(pair, Rule._candidate_pairs(base.ids, passes=city_address))
+        self.assertIn(tuple(sorted((base.id, initial.id))), Rule._candidate_pairs(initial.ids, passes=city_address))
+        self.assertNotIn(tuple(sorted((base.id, elsewhere.id))),
+                         Rule._candidate_pairs(elsewhere.ids, passes=city_address))
+
     def test_city_pass_does_not_depend_on_which_partner_has_no_zip(self):
         """A partner without zip is compared within its city, scanned first or last (full scans
         compare each partner with the higher ids only)."""

@@ -147,3 +147,25 @@ class TestGroupConflicts(CustomerUnificationMatchCase):
         self.assertEqual(len(pairs), 2)
         self.assertEqual(len(groups), 2)
         self.assertEveryPairInOneGroup(pairs)
+
+    def test_merging_one_group_rebuilds_the_other(self):
+        """The family record is in two groups; the manager merges it into Mario: its pair with Anna
+        goes with it, and no open group still shows the archived record."""
+        self._open_pair(self.mario, self.family, 0.97)
+        self._open_pair(self.family, self.anna, 0.95)
+        self.Group._rebuild_groups()
+        best = self._open_groups(self.mario)
+        action = best.with_user(self.unif_manager).action_merge()
+        wizard = self.env["base.partner.merge.automatic.wizard"].with_user(self.unif_manager).with_context(
+            **action["context"]).create({"dst_partner_id": self.mario.id, "master_rule": "manual"})
+        wizard.action_merge()
+        self.assertEqual(best.state, "merged")
+        self.assertFalse(self.family.active)
+        self.assertFalse(self._open_groups(self.mario | self.family | self.anna))
+        self.assertFalse(self.env["customer.duplicate.pair"].search(
+            [("state", "=", "open"), "|", ("partner_a_id", "=", self.family.id), ("partner_b_id", "=", self.family.id)]))
+        # the undo reopens the merged group (the pair with Anna comes back with the next scan)
+        wizard.merge_log_id.with_user(self.unif_manager).action_undo()
+        self.assertTrue(self.family.active)
+        self.assertEqual(best.state, "open")
+        self.assertEqual(best.partner_ids, self.mario | self.family)
