@@ -596,6 +596,7 @@ class CustomerMatchRule(models.Model):
 
         similar_names = SQL("similarity(b.cu_name_key, a.cu_name_key) >= %s", BLOCK_NAME_SIMILARITY)
         similar_streets = SQL("similarity(b.cu_street_key, a.cu_street_key) >= %s", BLOCK_STREET_SIMILARITY)
+        typo_proof = self._cu_typo_proof_blocking()
         passes = [
             BlockingPass("email", same("cu_email_key"), fields=("email",)),
             BlockingPass("phone", same("cu_phone_key"), fields=("phone",)),
@@ -607,14 +608,15 @@ class CustomerMatchRule(models.Model):
             BlockingPass("website", same("cu_domain_key"), fields=("website",)),
             # a name alike + the same zip / city (typo in the other place fields); a city is much bigger
             # than a zip: for partners without a zip only
-            *nearest_names("cu_zip_key", ("name", "zip")),
+            *nearest_names("cu_zip_key", ("name", "zip"), name_similarity=BLOCK_NAME_SIMILARITY_ADDRESS
+                           if typo_proof else BLOCK_NAME_SIMILARITY),
             # (few partners lack a zip: their walks are cheap, the crossed orders too)
             *nearest_names("cu_city_key", ("name", "city"), SQL("a.cu_zip_key IS NULL"),
                            orders=tuple(itertools.product((False, True), repeat=2))),
             BlockingPass("street", same("cu_street_key"), similar_names,
                          fields=("name", "street", "house_number")),
         ]
-        if not self._cu_typo_proof_blocking():
+        if not typo_proof:
             return passes
         # a name alike in the same city for partners with a zip too (the zip mistyped, reformatted or
         # missing on one side) when a second element of the address agrees (the same house number or a
