@@ -608,8 +608,9 @@ class CustomerMatchRule(models.Model):
             BlockingPass("website", same("cu_domain_key"), fields=("website",)),
             # a name alike + the same zip / city (typo in the other place fields); a city is much bigger
             # than a zip: for partners without a zip only
-            *nearest_names("cu_zip_key", ("name", "zip"), name_similarity=BLOCK_NAME_SIMILARITY_ADDRESS
-                           if typo_proof else BLOCK_NAME_SIMILARITY),
+            *(nearest_names("cu_zip_key", ("name", "zip"), refine=self._blocking_zip_names_sql,
+                            name_similarity=BLOCK_NAME_SIMILARITY_ADDRESS)
+              if typo_proof else nearest_names("cu_zip_key", ("name", "zip"))),
             # (few partners lack a zip: their walks are cheap, the crossed orders too)
             *nearest_names("cu_city_key", ("name", "city"), SQL("a.cu_zip_key IS NULL"),
                            orders=tuple(itertools.product((False, True), repeat=2))),
@@ -664,6 +665,20 @@ class CustomerMatchRule(models.Model):
         ``(True, False)`` to also walk each key around the other one (a typo that changes which word
         sorts first: "Mario Rossi" / "Mario Aossi")."""
         return ((False, False), (True, True))
+
+    @api.model
+    def _blocking_zip_names_sql(self, alias="w"):
+        """SQL condition on a candidate of the scanned partner ``a``'s zip under learned weights (which
+        weigh the address too): names alike as the zip passes require, or less alike (trigram 0.25:
+        a nickname, several typos) when a second element of the address agrees or cannot tell (the
+        same house number, streets spelt alike, a street missing on one side), read from the
+        candidate's row ``b``."""
+        name_key = SQL.identifier(alias, "name_key" if alias == "w" else "cu_name_key")
+        return SQL(
+            """(similarity(%(name_key)s, a.cu_name_key) >= %(name)s
+                OR b.cu_house_key = a.cu_house_key OR b.cu_street_key IS NULL OR a.cu_street_key IS NULL
+                OR similarity(b.cu_street_key, a.cu_street_key) >= %(street)s)""",
+            name_key=name_key, name=BLOCK_NAME_SIMILARITY, street=BLOCK_STREET_SIMILARITY_ADDRESS)
 
     @api.model
     def _blocking_address_evidence_sql(self, alias="w"):

@@ -567,11 +567,13 @@ class TestTypoProofBlocking(CustomerUnificationMatchCase):
                          Rule._candidate_pairs(namesake.ids, passes=city_address))
 
     def test_zip_pass_of_learned_rules_reads_less_alike_names(self):
-        """A nickname in the same zip ("Katia" / "Caterina", names 0.29 alike in trigrams): learned
-        rules, which weigh the address too, compare it; manual rules need names alike at 0.4."""
+        """A nickname in the same zip ("Katia" / "Caterina", names 0.29 alike in trigrams) with streets
+        spelt alike: learned rules, which weigh the address too, compare it; manual rules need names
+        alike at 0.4, and so do learned rules when the streets differ."""
         Rule = self.env["customer.match.rule"]
         base = self._person("Caterina Longo", street="Via Camillo Cavour 4", zip="30164", city="Venezia")
         other = self._person("Katia Longo", street="Via Camillo Cavour 7", zip="30164", city="Venezia")
+        elsewhere = self._person("Katia Longo", street="Piazzale Roma 90", zip="30164", city="Venezia")
         unlike = self._person("Paolo Bianchi", zip="30164", city="Venezia")
         pair = tuple(sorted((base.id, other.id)))
         self._manual_rules()
@@ -580,6 +582,8 @@ class TestTypoProofBlocking(CustomerUnificationMatchCase):
         zip_passes = self._learned_passes("name_zip")
         self.assertIn(pair, Rule._candidate_pairs(other.ids, passes=zip_passes))
         self.assertNotIn(tuple(sorted((base.id, unlike.id))), Rule._candidate_pairs(unlike.ids, passes=zip_passes))
+        self.assertNotIn(tuple(sorted((base.id, elsewhere.id))),
+                         Rule._candidate_pairs(elsewhere.ids, passes=zip_passes))
 
     def test_city_pass_without_a_street_needs_names_alike(self):
         """One side has no street (no house number or street can agree) and the zip is mistyped: the
