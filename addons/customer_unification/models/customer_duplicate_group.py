@@ -24,6 +24,11 @@ class CustomerDuplicateGroup(models.Model):
         default="open", required=True, index=True)
     company_id = fields.Many2one("res.company", index=True)
     explanation_html = fields.Html("Why", compute="_compute_explanation_html", sanitize=False)
+    overlap_group_ids = fields.Many2many(
+        "customer.duplicate.group", string="Also Proposed In", compute="_compute_overlap_group_ids",
+        help="Other open groups holding one of these customers: a customer close to two customers that "
+             "cannot be one (another given name, a pair marked Not a Duplicate) is proposed with each "
+             "of them, in one group each.")
 
     @api.depends("partner_ids")
     def _compute_display_name(self):
@@ -32,6 +37,14 @@ class CustomerDuplicateGroup(models.Model):
             extra = len(group.partner_ids) - len(names)
             label = " / ".join(name or "" for name in names)
             group.display_name = f"{label} (+{extra})" if extra > 0 else label
+
+    @api.depends("partner_ids")
+    def _compute_overlap_group_ids(self):
+        groups = self.search([("state", "=", "open"), ("partner_ids", "in", self.partner_ids.ids)])
+        for group in self:
+            group.overlap_group_ids = groups.filtered(
+                lambda other, group=group: other != group and other.partner_ids & group.partner_ids
+            ) if group.state == "open" else False
 
     @api.depends("pair_ids.explanation", "pair_ids.score")
     def _compute_explanation_html(self):

@@ -51,6 +51,13 @@ class TestGroupConflicts(CustomerUnificationMatchCase):
                          self.family | self.anna)
         self.assertEqual(sorted(groups.mapped("partner_count")), [2, 2])
         self.assertEveryPairInOneGroup(pairs)
+        # each group tells the reviewer where else its family record is proposed
+        other = groups - best
+        self.assertEqual(best.with_user(self.unif_user).overlap_group_ids, other)
+        self.assertEqual(other.with_user(self.unif_user).overlap_group_ids, best)
+        best.with_user(self.unif_user).action_not_duplicate()
+        other.invalidate_recordset(["overlap_group_ids"])  # a new request in the web client
+        self.assertFalse(other.overlap_group_ids, "a dismissed group is no longer proposed")
 
     def test_the_same_given_name_stays_one_group(self):
         mario_2 = self._person("Mario Bianchetti", street="Via Cavour 12", city="Milano")
@@ -162,8 +169,9 @@ class TestGroupConflicts(CustomerUnificationMatchCase):
         self.assertEqual(best.state, "merged")
         self.assertFalse(self.family.active)
         self.assertFalse(self._open_groups(self.mario | self.family | self.anna))
-        self.assertFalse(self.env["customer.duplicate.pair"].search(
-            [("state", "=", "open"), "|", ("partner_a_id", "=", self.family.id), ("partner_b_id", "=", self.family.id)]))
+        self.assertFalse(self.env["customer.duplicate.pair"].search([
+            ("state", "=", "open"), "|",
+            ("partner_a_id", "=", self.family.id), ("partner_b_id", "=", self.family.id)]))
         # the undo reopens the merged group (the pair with Anna comes back with the next scan)
         wizard.merge_log_id.with_user(self.unif_manager).action_undo()
         self.assertTrue(self.family.active)

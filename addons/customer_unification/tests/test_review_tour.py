@@ -21,3 +21,23 @@ class TestReviewTour(HttpCase):
         group = self.env["customer.duplicate.group"].search([("partner_ids", "in", first.ids)])
         self.assertEqual(group.partner_ids, first | second)
         self.start_tour("/odoo", "customer_unification_review_tour", login="cu_match_tour_reviewer")
+
+    def test_group_split_tour_as_reviewer(self):
+        """Relatives linked through a surname-only record: two groups, each showing the other."""
+        new_test_user(
+            self.env, login="cu_split_tour_reviewer", password="cu_split_tour_reviewer",
+            groups="base.group_user,customer_unification.group_customer_unification_user",
+        )
+        self.env.ref("customer_unification.customer_match_rule_individual").write(
+            {"scoring": "learned", "threshold": 0.9})
+        address = {"street": "Via Cavour 12", "zip": "20121", "city": "Milano", "is_company": False,
+                   "country_id": self.env.ref("base.it").id}
+        partners = self.env["res.partner"]
+        mario = partners.create({"name": "Mario Tourvalli", **address})
+        family = partners.create({"name": "Tourvalli", **address})
+        anna = partners.create({"name": "Anna Tourvalli", **address})
+        self.env["customer.scan.job"].create({"mode": "full"})._run_to_completion()
+        groups = self.env["customer.duplicate.group"].search([("partner_ids", "in", family.ids)])
+        self.assertEqual(sorted(groups.mapped(lambda group: len(group.partner_ids))), [2, 2])
+        self.assertFalse(groups.filtered(lambda group: mario | anna <= group.partner_ids))
+        self.start_tour("/odoo", "customer_unification_group_split_tour", login="cu_split_tour_reviewer")
