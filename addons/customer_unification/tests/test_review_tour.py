@@ -3,11 +3,13 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 @tagged("post_install", "-at_install")
 class TestReviewTour(HttpCase):
+    def _reviewer(self, login):
+        """A Unification User (the least privilege that reviews duplicates), password = login."""
+        return new_test_user(self.env, login=login, password=login,
+                             groups="base.group_user,customer_unification.group_customer_unification_user")
+
     def test_review_tour_as_reviewer(self):
-        new_test_user(
-            self.env, login="cu_match_tour_reviewer", password="cu_match_tour_reviewer",
-            groups="base.group_user,customer_unification.group_customer_unification_user",
-        )
+        self._reviewer("cu_match_tour_reviewer")
         # the tour reads a learned explanation (levels, match weights, probability)
         self.env.ref("customer_unification.customer_match_rule_company").write(
             {"scoring": "learned", "threshold": 0.9})
@@ -24,10 +26,7 @@ class TestReviewTour(HttpCase):
 
     def test_group_split_tour_as_reviewer(self):
         """Relatives linked through a surname-only record: two groups, each showing the other."""
-        new_test_user(
-            self.env, login="cu_split_tour_reviewer", password="cu_split_tour_reviewer",
-            groups="base.group_user,customer_unification.group_customer_unification_user",
-        )
+        self._reviewer("cu_split_tour_reviewer")
         self.env.ref("customer_unification.customer_match_rule_individual").write(
             {"scoring": "learned", "threshold": 0.9})
         address = {"street": "Via Cavour 12", "zip": "20121", "city": "Milano", "is_company": False,

@@ -1,27 +1,12 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openDuplicateGroupsSteps } from "@customer_unification/../tests/tours/review_steps";
 
 // A record with the family name only, at a household's address, is close to two relatives: the
 // reviewer finds it in two groups, each pointing at the other, and never the two relatives together.
 registry.category("web_tour.tours").add("customer_unification_group_split_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Unification app",
-            trigger: '.o_app[data-menu-xmlid="customer_unification.menu_customer_unification_root"]',
-            run: "click",
-        },
-        {
-            content: "Open the Review menu",
-            trigger: 'button[data-menu-xmlid="customer_unification.menu_customer_unification_review"]',
-            run: "click",
-        },
-        {
-            content: "Open the duplicate groups",
-            trigger: '.dropdown-item[data-menu-xmlid="customer_unification.menu_customer_duplicate_group"]',
-            run: "click",
-        },
+        ...openDuplicateGroupsSteps(),
         {
             content: "Open the group of Mario and the family record",
             trigger: '.o_data_row td:contains("Mario Tourvalli")',

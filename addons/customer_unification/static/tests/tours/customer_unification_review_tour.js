@@ -1,25 +1,10 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openDuplicateGroupsSteps } from "@customer_unification/../tests/tours/review_steps";
 
 registry.category("web_tour.tours").add("customer_unification_review_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Unification app",
-            trigger: '.o_app[data-menu-xmlid="customer_unification.menu_customer_unification_root"]',
-            run: "click",
-        },
-        {
-            content: "Open the Review menu",
-            trigger: 'button[data-menu-xmlid="customer_unification.menu_customer_unification_review"]',
-            run: "click",
-        },
-        {
-            content: "Open the duplicate groups",
-            trigger: '.dropdown-item[data-menu-xmlid="customer_unification.menu_customer_duplicate_group"]',
-            run: "click",
-        },
+        ...openDuplicateGroupsSteps(),
         {
             content: "Open the group of the tour customers",
             trigger: '.o_data_row td:contains("Tourmalina Ceramiche")',
