@@ -59,6 +59,21 @@ class TestGroupConflicts(CustomerUnificationMatchCase):
         other.invalidate_recordset(["overlap_group_ids"])  # a new request in the web client
         self.assertFalse(other.overlap_group_ids, "a dismissed group is no longer proposed")
 
+    def test_three_relatives_give_three_groups(self):
+        """A family record close to three relatives: one group per relative, each pair in one group,
+        the same groups on every rebuild."""
+        luca = self._person("Luca Bianchetti", street="Via Cavour 12", zip="20121", city="Milano")
+        pairs = (self._open_pair(self.mario, self.family, 0.97) | self._open_pair(self.family, self.anna, 0.95)
+                 | self._open_pair(self.family, luca, 0.96))
+        self.Group._rebuild_groups()
+        groups = self._open_groups(self.family)
+        self.assertEqual(sorted(sorted(group.partner_ids.ids) for group in groups),
+                         sorted(sorted((self.family | relative).ids) for relative in (self.mario, self.anna, luca)))
+        self.assertEveryPairInOneGroup(pairs)
+        memberships = sorted(sorted(group.partner_ids.ids) for group in groups)
+        self.Group._rebuild_groups()
+        self.assertEqual(sorted(sorted(group.partner_ids.ids) for group in self._open_groups(self.family)), memberships)
+
     def test_the_same_given_name_stays_one_group(self):
         mario_2 = self._person("Mario Bianchetti", street="Via Cavour 12", city="Milano")
         pairs = self._open_pair(self.mario, self.family, 0.97) | self._open_pair(self.family, mario_2, 0.95)
