@@ -109,35 +109,51 @@ class CustomerDuplicateGroup(models.Model):
         """Recompute open groups as connected components of open pairs.
 
         With ``partner_ids`` only the components reachable from these partners
-        (and the open groups containing them) are rebuilt.
+        (and the open groups containing them) are rebuilt. A group whose open pairs are still
+        exactly one group is kept (its id, its customers; its best score updated): a rescan
+        rewrites only what changed.
         """
         cr = self.env.cr
         self.env["customer.duplicate.pair"].flush_model()
         self.flush_model()
         if partner_ids is None:
-            cr.execute("DELETE FROM customer_duplicate_group WHERE state = 'open'")
-            cr.execute("""SELECT id, partner_a_id, partner_b_id, score, company_id
+            cr.execute("SELECT id FROM customer_duplicate_group WHERE state = 'open'")
+            old_ids = {row[0] for row in cr.fetchall()}
+            cr.execute("""SELECT id, partner_a_id, partner_b_id, score, company_id, group_id
                             FROM customer_duplicate_pair WHERE state = 'open'""")
         else:
             closure = self._pair_component_closure(partner_ids)
             cr.execute(SQL(
-                """DELETE FROM customer_duplicate_group g WHERE g.state = 'open' AND EXISTS (
+                """SELECT g.id FROM customer_duplicate_group g WHERE g.state = 'open' AND EXISTS (
                        SELECT 1 FROM customer_duplicate_group_partner_rel r
                         WHERE r.group_id = g.id AND r.partner_id = ANY(%s))""", closure))
+            old_ids = {row[0] for row in cr.fetchall()}
             cr.execute(SQL(
-                """SELECT id, partner_a_id, partner_b_id, score, company_id FROM customer_duplicate_pair
+                """SELECT id, partner_a_id, partner_b_id, score, company_id, group_id FROM customer_duplicate_pair
                     WHERE state = 'open' AND partner_a_id = ANY(%s)""", closure))
         rows = cr.fetchall()
-        self._create_components(rows)
+        current = {row[0]: row[5] for row in rows if row[5] in old_ids}
+        kept = self._create_components([row[:5] for row in rows], current)
+        stale = sorted(old_ids - kept)
+        if kept:  # pairs no longer open (a decision, a merge) leave the groups kept
+            cr.execute(SQL(
+                """UPDATE customer_duplicate_pair SET group_id = NULL
+                    WHERE group_id = ANY(%s) AND state != 'open'""", sorted(kept)))
+        if stale:
+            cr.execute(SQL("DELETE FROM customer_duplicate_group WHERE id = ANY(%s)", stale))
         self.invalidate_model()
         self.env["customer.duplicate.pair"].invalidate_model(["group_id"])
 
     @api.model
-    def _create_components(self, rows):
+    def _create_components(self, rows, current=None):
         """Insert the open groups of pair rows ``(id, a, b, score, company_id)``: the connected
         components of the pairs, each split where two of its customers cannot be one
         (:meth:`_cu_split_component`). Every pair belongs to one group; a customer may be in two
-        groups when it is a likely duplicate of two customers that cannot be one."""
+        groups when it is a likely duplicate of two customers that cannot be one.
+
+        ``current``: ``{pair id: open group id}`` of the groups being rebuilt; a group whose pairs
+        and customers are exactly a new group's is kept (its best score, count and company updated). Returns the
+        ids of the groups kept."""
         connected = self._cu_connected_rows(rows)
         conflicts = self._cu_cannot_link_pairs([comp_rows for comp_rows in connected if len(comp_rows) > 1])
         comps = [{
@@ -146,10 +162,42 @@ class CustomerDuplicateGroup(models.Model):
             "score": max(row[3] for row in group_rows),
             "company": next((row[4] for row in group_rows if row[4]), None),
         } for comp_rows in connected for group_rows in self._cu_split_component(comp_rows, conflicts)]
-        if not comps:
-            return
-        # set-based statements with array parameters: no per-row adaptation on the client
+        current = current or {}
+        old_pairs = defaultdict(set)
+        for pair_id, group_id in current.items():
+            old_pairs[group_id].add(pair_id)
         cr = self.env.cr
+        old_partners = {}
+        if old_pairs:
+            cr.execute(SQL(
+                """SELECT group_id, array_agg(partner_id) FROM customer_duplicate_group_partner_rel
+                    WHERE group_id = ANY(%s) GROUP BY group_id""", sorted(old_pairs)))
+            old_partners = {group_id: set(partners) for group_id, partners in cr.fetchall()}
+        kept = {}
+        for comp in comps:
+            group_ids = {current.get(pair_id) for pair_id in comp["pairs"]}
+            if len(group_ids) == 1:
+                group_id = group_ids.pop()
+                if group_id and group_id not in kept and old_pairs[group_id] == set(comp["pairs"]) \
+                        and old_partners.get(group_id) == comp["partners"]:
+                    kept[group_id] = comp
+        if kept:
+            cr.execute(SQL(
+                """UPDATE customer_duplicate_group g
+                      SET max_score = v.score, partner_count = v.partner_count, company_id = v.company_id,
+                          write_uid = %(uid)s, write_date = now() at time zone 'UTC'
+                     FROM unnest(%(ids)s::int[], %(score)s::float8[], %(count)s::int[], %(company)s::int[])
+                          AS v(id, score, partner_count, company_id)
+                    WHERE g.id = v.id AND (g.max_score IS DISTINCT FROM v.score
+                          OR g.partner_count IS DISTINCT FROM v.partner_count
+                          OR g.company_id IS DISTINCT FROM v.company_id)""",
+                uid=self.env.uid, ids=list(kept), score=[c["score"] for c in kept.values()],
+                count=[len(c["partners"]) for c in kept.values()], company=[c["company"] for c in kept.values()]))
+        kept_comps = {id(comp) for comp in kept.values()}
+        comps = [comp for comp in comps if id(comp) not in kept_comps]
+        if not comps:
+            return set(kept)
+        # set-based statements with array parameters: no per-row adaptation on the client
         cr.execute(SQL(
             """
             INSERT INTO customer_duplicate_group
@@ -178,6 +226,7 @@ class CustomerDuplicateGroup(models.Model):
             """UPDATE customer_duplicate_pair p SET group_id = v.group_id
                  FROM unnest(%s::int[], %s::int[]) AS v(pair_id, group_id) WHERE p.id = v.pair_id""",
             pair_ids, pair_groups))
+        return set(kept)
 
     @api.model
     def _cu_connected_rows(self, rows):

@@ -150,13 +150,38 @@ class TestGroupConflicts(CustomerUnificationMatchCase):
         self._open_pair(self.mario, self.family, 0.97)
         self._open_pair(self.family, self.anna, 0.95)
         self.Group._rebuild_groups()
-        ids_before = set(self._open_groups(self.anna).ids)
+        ids_before = set(self._open_groups(self.mario | self.anna).ids)
         self.Group._rebuild_groups({self.anna.id})
         groups = self._open_groups(self.mario | self.family | self.anna)
         self.assertEqual(len(groups), 2)
-        self.assertFalse(ids_before & set(groups.ids), "the component's groups were rebuilt")
+        self.assertEqual(set(groups.ids), ids_before, "unchanged groups are kept")
         for group in groups:
             self.assertFalse(self.mario | self.anna <= group.partner_ids)
+
+    def test_rescan_keeps_unchanged_groups_and_rewrites_the_others(self):
+        """A group whose pairs are the same is kept (id, customers; best score updated); a group
+        that changes is replaced, and no pair is left pointing at a deleted group."""
+        self.rule.write({"scoring": "manual", "threshold": 0.5})
+        gianni = self._person("Gianni Morandotti", city="Roma")
+        gianni_2 = self._person("Gianni Morandotti", street="Via Appia 3", city="Roma")
+        gianni_3 = self._person("G. Morandotti", street="Via Appia 3", city="Roma")
+        steady = self._open_pair(self.mario, self.family, 0.97)
+        first = self._open_pair(gianni, gianni_2, 0.99)
+        self.Group._rebuild_groups()
+        steady_group, changing_group = steady.group_id, first.group_id
+        steady.score = 0.93
+        later = self._open_pair(gianni_2, gianni_3, 0.95)
+        self.Group._rebuild_groups()
+        self.assertEqual(steady.group_id, steady_group)
+        self.assertEqual(steady_group.max_score, 0.93)
+        self.assertEqual(steady_group.partner_ids, self.mario | self.family)
+        self.assertFalse(changing_group.exists(), "the changed group is replaced")
+        self.assertEqual(first.group_id, later.group_id)
+        self.assertEqual(first.group_id.partner_ids, gianni | gianni_2 | gianni_3)
+        # a decision on the kept group's only pair: the group goes, the pair leaves it
+        steady.with_user(self.unif_user).action_not_duplicate()
+        self.assertFalse(steady_group.exists())
+        self.assertFalse(steady.group_id)
 
     def test_full_scan_keeps_relatives_apart(self):
         self.env["customer.scan.job"].create({"mode": "full"}).run_to_completion()
